@@ -1,0 +1,36 @@
+/**
+ * @file Typed errors. Core throws these; only src/cli.ts maps them to exit codes and prints them.
+ * Every message names what was wrong; `hint` says what to do about it.
+ */
+
+export abstract class LogmlError extends Error {
+  abstract readonly exitCode: number;
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** Bad flags or arguments: exit 2. */
+export class UsageError extends LogmlError {
+  readonly exitCode = 2;
+}
+
+/** Bad input data (missing file, binary data, corrupt model...): exit 2. */
+export class InputError extends LogmlError {
+  readonly exitCode = 2;
+}
+
+/** Something failed that the input did not cause (database down, runtime error): exit 1. */
+export class FailureError extends LogmlError {
+  readonly exitCode = 1;
+}
+
+/** A report gate was breached: exit 3. */
+export class GateBreachedError extends LogmlError {
+  readonly exitCode = 3;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3 } as const;

@@ -1,0 +1,43 @@
+/**
+ * @file Shared record and prediction types: the contract between pipeline stages.
+ * Pure types and tiny helpers only; nothing here does I/O.
+ */
+
+/** Severity names, as OpenTelemetry's short names, lowest first. */
+export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Rank of a level (TRACE=0 .. FATAL=5), for `--min-level` comparisons. */
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level);
+}
+
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && (LEVELS as readonly string[]).includes(value);
+}
+
+/** One log record (a line, or a line plus its continuation lines), header fields split off. */
+export interface LogRecord {
+  /** File path, `-` for stdin, or `db:<table>` for rows read from PostgreSQL. */
+  source: string;
+  /** 1-based number of the record's first line in its source (the row id for database rows). */
+  line: number;
+  /** ISO 8601 time, or null when the record carries none that could be read. */
+  time: string | null;
+  /** The record's own explicit level, normalised; null when it has none. */
+  level: Level | null;
+  /** The message: header (time, level, pid, component) removed; continuation lines joined by '\n'. */
+  message: string;
+  /** Component / logger name when the format carries one. */
+  component?: string | null;
+  /** Database row id (as text, ids may exceed 2^53) for records read from a table. */
+  id?: string;
+}
+
+/** What the models say about one record. Fields are null when no model of that task ran. */
+export interface Prediction {
+  predictedLevel: Level | null;
+  levelProbability: number | null;
+  anomalyScore: number | null;
+  isAnomaly: boolean | null;
+}
