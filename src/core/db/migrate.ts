@@ -1,0 +1,154 @@
+/**
+ * @file Schema migrations: numbered, append-only steps recorded in `logml_schema_version`, run in
+ * one transaction under a transaction-level advisory lock, so re-running is a no-op and two
+ * concurrent `logml db migrate` are safe (the second waits, then finds nothing to do).
+ * Never touches the user's log table.
+ */
+import type pg from 'pg';
+import { FailureError } from '../errors.js';
+import { dbFailure, withTransaction } from './connection.js';
+
+/** Advisory lock key for migrations ('logml' + 'migr' as two int4). */
+const MIGRATION_LOCK: readonly [number, number] = [0x6c6f676d, 0x6d696772];
+
+interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** The schema, in order. Never edit a released step: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'predictions, metrics, model registry',
+    sql: `
+CREATE TABLE IF NOT EXISTS ml_predictions (
+  log_id            TEXT NOT NULL,
+  model_name        TEXT NOT NULL,
+  model_version     TEXT NOT NULL,
+  predicted_level   TEXT,
+  level_confidence  REAL,
+  anomaly_score     REAL,
+  is_anomaly        BOOLEAN,
+  template_id       TEXT,
+  latency_us        INTEGER,
+  predicted_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (log_id, model_name, model_version)
+);
+CREATE INDEX IF NOT EXISTS ml_predictions_model_idx ON ml_predictions (model_name, model_version, predicted_at);
+
+CREATE TABLE IF NOT EXISTS ml_model_metrics (
+  id                SERIAL PRIMARY KEY,
+  model_name        TEXT NOT NULL,
+  model_version     TEXT NOT NULL,
+  accuracy          DECIMAL(5,3),
+  predictions_count INTEGER,
+  measured_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+  f1                DECIMAL(5,3),
+  fpr               DECIMAL(5,3),
+  coverage          DECIMAL(5,3),
+  drift             DOUBLE PRECISION,
+  sample_size       INTEGER,
+  details           JSONB
+);
+CREATE INDEX IF NOT EXISTS ml_model_metrics_model_idx ON ml_model_metrics (model_name, model_version, measured_at);
+
+CREATE TABLE IF NOT EXISTS ml_models (
+  name        TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  sha256      TEXT NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  onnx        BYTEA NOT NULL,
+  metadata    JSONB NOT NULL DEFAULT '{}'::jsonb,
+  created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, version)
+);
+
+CREATE TABLE IF NOT EXISTS ml_model_aliases (
+  name        TEXT NOT NULL,
+  alias       TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  updated_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, alias),
+  FOREIGN KEY (name, version) REFERENCES ml_models (name, version)
+);
+`,
+  },
+  {
+    version: 2,
+    description: 'backfill run log',
+    sql: `
+CREATE TABLE IF NOT EXISTS ml_backfill_runs (
+  id           BIGSERIAL PRIMARY KEY,
+  job_key      TEXT NOT NULL,
+  models       TEXT[] NOT NULL,
+  log_table    TEXT NOT NULL,
+  started_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+  finished_at  TIMESTAMPTZ,
+  scored       BIGINT NOT NULL DEFAULT 0,
+  status       TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed'))
+);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export interface MigrateResult {
+  /** Versions applied by this call (empty when already up to date). */
+  applied: number[];
+  /** Schema version after the call. */
+  version: number;
+}
+
+/**
+ * Bring the schema up to date. Idempotent; safe to run concurrently.
+ * @example const { applied, version } = await migrate(pool);
+ */
+export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
+  try {
+    return await withTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...MIGRATION_LOCK]);
+      await client.query(`CREATE TABLE IF NOT EXISTS logml_schema_version (
+        version     INTEGER PRIMARY KEY,
+        description TEXT NOT NULL,
+        applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+      )`);
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM logml_schema_version');
+      const current = rows[0]?.v ?? 0;
+      const applied: number[] = [];
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO logml_schema_version (version, description) VALUES ($1, $2)', [m.version, m.description]);
+        applied.push(m.version);
+      }
+      return { applied, version: Math.max(current, SCHEMA_VERSION) };
+    });
+  } catch (err) {
+    throw dbFailure(err, 'migrating the logml schema');
+  }
+}
+
+/** The schema version recorded in the database (0: never migrated). */
+export async function schemaVersion(pool: pg.Pool): Promise<number> {
+  try {
+    const { rows } = await pool.query<{ t: string | null }>(`SELECT to_regclass('logml_schema_version')::text AS t`);
+    if (!rows[0]?.t) return 0;
+    const r = await pool.query<{ v: number | null }>('SELECT max(version) AS v FROM logml_schema_version');
+    return r.rows[0]?.v ?? 0;
+  } catch (err) {
+    throw dbFailure(err, 'reading the logml schema version');
+  }
+}
+
+/** Refuse to run against a database that `logml db migrate` has not brought up to date. */
+export async function requireSchema(pool: pg.Pool): Promise<void> {
+  const v = await schemaVersion(pool);
+  if (v < SCHEMA_VERSION) {
+    throw new FailureError(
+      v === 0 ? 'the logml tables do not exist in this database' : `the logml schema is at version ${v}, this logml needs ${SCHEMA_VERSION}`,
+      'run "logml db migrate" (same --db / DATABASE_URL) first',
+    );
+  }
+}
