@@ -5,7 +5,7 @@
  * Owns all pg imports of the connection layer; never logs query parameters.
  */
 import pg from 'pg';
-import { FailureError, UsageError } from '../errors.js';
+import { FailureError, LogmlError, UsageError } from '../errors.js';
 
 /** Anything that runs a query: a Pool, a PoolClient or a Client (unit tests pass a fake). */
 export interface Queryable {
@@ -99,8 +99,8 @@ export function isConnectionError(err: unknown): boolean {
  * Turn any database error into a FailureError whose message is redacted and names what was being done.
  * @example throw dbFailure(err, 'reading logs')  // "reading logs failed: relation "logs" does not exist"
  */
-export function dbFailure(err: unknown, doing: string, hint?: string): FailureError {
-  if (err instanceof FailureError || err instanceof UsageError) return err;
+export function dbFailure(err: unknown, doing: string, hint?: string): LogmlError {
+  if (err instanceof LogmlError) return err;
   const e = err as { message?: unknown; code?: unknown } | null;
   const raw = typeof e?.message === 'string' && e.message ? e.message : String(err);
   const code = typeof e?.code === 'string' ? ` (${e.code})` : '';

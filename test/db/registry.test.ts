@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { startPostgres, type TestDatabase } from '../support/postgres.js';
+import { createPool } from '../../src/core/db/connection.js';
+import { migrate } from '../../src/core/db/migrate.js';
+import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, sha256Hex, showModel } from '../../src/core/db/registry.js';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await startPostgres();
+  pool = createPool({ db: db.url });
+  await migrate(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await db?.stop();
+});
+
+const v1 = new Uint8Array([8, 1, 2, 3, 4, 5, 6, 7]);
+const v2 = new Uint8Array([8, 9, 9, 9]);
+
+describe('registry', () => {
+  it('round trip: register, resolve by version and alias, bytes and sha256 intact', async () => {
+    const r = await registerModel(pool, { name: 'level', version: '1.0.0', bytes: v1, metadata: { task: 'level' }, aliases: ['production'] });
+    expect(r).toMatchObject({ created: true, sha256: sha256Hex(v1), aliases: ['production'] });
+    for (const ref of ['level@1.0.0', 'level@production']) {
+      const m = await resolveModelRef(pool, ref);
+      expect(m).toMatchObject({ name: 'level', version: '1.0.0', sha256: sha256Hex(v1) });
+      expect([...m.bytes]).toEqual([...v1]);
+    }
+  });
+
+  it('same bytes again: a no-op; different bytes under the same version: refused', async () => {
+    expect((await registerModel(pool, { name: 'level', version: '1.0.0', bytes: v1 })).created).toBe(false);
+    await expect(registerModel(pool, { name: 'level', version: '1.0.0', bytes: v2 })).rejects.toThrow(/already registered with different bytes/);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM ml_models');
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('promote moves an alias; list and show report it with metrics', async () => {
+    await registerModel(pool, { name: 'level', version: '1.1.0', bytes: v2 });
+    const p = await promoteModel(pool, 'level@1.1.0', 'production');
+    expect(p).toEqual({ name: 'level', alias: 'production', version: '1.1.0', previous: '1.0.0' });
+    expect((await resolveModelRef(pool, 'level@production')).version).toBe('1.1.0');
+    await recordMetrics(pool, { modelName: 'level', modelVersion: '1.1.0', accuracy: 0.9234, f1: 0.88, sampleSize: 500, predictionsCount: 500, details: { source: 'x.csv' } });
+    const list = await listModels(pool);
+    expect(list.map((m) => `${m.name}@${m.version}:${m.aliases.join(',')}`)).toEqual(['level@1.1.0:production', 'level@1.0.0:']);
+    const shown = await showModel(pool, 'level@production');
+    expect(shown.metrics[0]).toMatchObject({ accuracy: 0.923, f1: 0.88, sampleSize: 500 });
+    await expect(promoteModel(pool, 'level@9.9.9', 'production')).rejects.toThrow(/no model level@9.9.9.*/);
+  });
+
+  it('tampered bytes in the table are refused on load', async () => {
+    await pool.query(`UPDATE ml_models SET onnx = '\\x0800'::bytea WHERE name = 'level' AND version = '1.0.0'`);
+    await expect(resolveModelRef(pool, 'level@1.0.0')).rejects.toThrow(/does not match its sha256/);
+  });
+
+  it('bad references are usage errors', async () => {
+    await expect(resolveModelRef(pool, 'level')).rejects.toThrow(/invalid model reference/);
+    await expect(resolveModelRef(pool, 'le vel@x')).rejects.toThrow(/invalid model name/);
+    await expect(resolveModelRef(pool, 'nope@1')).rejects.toThrow(/no model nope@1/);
+  });
+});
