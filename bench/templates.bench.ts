@@ -1,0 +1,150 @@
+/**
+ * @file Benchmark of the template miner on the LogHub 2k samples: grouping accuracy (GA),
+ * parsing accuracy (PA) per system with one default configuration, then mining throughput over
+ * 1,000,000 generated lines against a whitespace-split baseline. Prints figures; asserts nothing.
+ * Run: npx tsx bench/templates.bench.ts   (LOGHUB_DIR overrides the dataset folder)
+ *
+ * PA normalisation, applied identically to predicted and ground-truth templates (it is the
+ * ISSTA'24 Loghub-2.0 evaluator's `correct_template_general`, plus whitespace collapsing):
+ *   1. trim, and collapse every whitespace run to one space;
+ *   2. repeat `<*>.<*>` -> `<*>` until stable;
+ *   3. repeat { `<*><*>` -> `<*>`, `<*>:<*>` -> `<*>`, `<*> <*>` -> `<*>` } until stable.
+ * Nothing else (no digit, boolean or path rewriting of the predicted template).
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { TemplateMiner } from '../src/core/templates/index.js';
+
+const DATASET_DIR = process.env.LOGHUB_DIR ?? '/work/shared/datasets/loghub';
+const SYSTEMS = ['Android', 'Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'HealthApp', 'Linux', 'OpenSSH', 'OpenStack', 'Spark', 'Windows'];
+const TARGET_GA = 0.92;
+const TARGET_PA = 0.6;
+const TARGET_LINES_PER_S = 1_000_000;
+const THROUGHPUT_LINES = 1_000_000;
+
+interface Row {
+  Content: string;
+  EventId: string;
+  EventTemplate: string;
+}
+
+function normaliseTemplate(template: string): string {
+  let t = template.trim().replace(/\s+/g, ' ');
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(/<\*>\.<\*>/g, '<*>');
+  }
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(/<\*><\*>/g, '<*>').replace(/<\*>:<\*>/g, '<*>').replace(/<\*> <\*>/g, '<*>');
+  }
+  return t;
+}
+
+/** LogPAI grouping accuracy: a line counts when its predicted group equals its true group. */
+function groupingAccuracy(predicted: string[], truth: string[]): number {
+  const truthSize = new Map<string, number>();
+  for (const t of truth) truthSize.set(t, (truthSize.get(t) ?? 0) + 1);
+  const groups = new Map<string, number[]>();
+  predicted.forEach((p, i) => {
+    const list = groups.get(p);
+    if (list === undefined) groups.set(p, [i]);
+    else list.push(i);
+  });
+  let correct = 0;
+  for (const lines of groups.values()) {
+    const t = truth[lines[0]!]!;
+    if (lines.every((i) => truth[i] === t) && truthSize.get(t) === lines.length) correct += lines.length;
+  }
+  return correct / truth.length;
+}
+
+function readRows(system: string): Row[] {
+  const text = readFileSync(join(DATASET_DIR, system, `${system}_2k.log_structured.csv`), 'utf8');
+  return parse(text, { columns: true, skip_empty_lines: true, relax_quotes: true }) as Row[];
+}
+
+function pad(text: string, width: number): string {
+  return text.padEnd(width);
+}
+
+function main(): void {
+  if (!existsSync(DATASET_DIR)) {
+    console.log(`LogHub samples not found at ${DATASET_DIR}; set LOGHUB_DIR to run this benchmark. Skipping.`);
+    return;
+  }
+  const verbose = process.argv.includes('--verbose');
+  const only = process.argv.find((a) => a.startsWith('--system='))?.slice('--system='.length);
+  console.log(`${pad('system', 11)}${pad('lines', 7)}${pad('GA', 7)}${pad('PA', 7)}templates (found / truth)`);
+  const allContents: string[] = [];
+  let sumGa = 0;
+  let sumPa = 0;
+  let systems = 0;
+  for (const system of SYSTEMS) {
+    const rows = readRows(system);
+    for (const r of rows) allContents.push(r.Content);
+    if (only !== undefined && only !== system) continue;
+    const miner = new TemplateMiner();
+    const ids = rows.map((r) => miner.add(r.Content).templateId);
+    const textById = new Map(miner.templates().map((t) => [t.templateId, t.template]));
+    const finalIds = ids.map((id) => miner.resolveId(id));
+    const ga = groupingAccuracy(finalIds, rows.map((r) => r.EventId));
+    let parsedOk = 0;
+    const misses = new Map<string, number>();
+    finalIds.forEach((id, i) => {
+      const predicted = normaliseTemplate(textById.get(id) ?? '');
+      const truth = normaliseTemplate(rows[i]!.EventTemplate);
+      if (predicted === truth) parsedOk++;
+      else if (verbose) {
+        const k = `  got  ${predicted}\n  want ${truth}`;
+        misses.set(k, (misses.get(k) ?? 0) + 1);
+      }
+    });
+    const pa = parsedOk / rows.length;
+    const truthTemplates = new Set(rows.map((r) => r.EventId)).size;
+    console.log(`${pad(system, 11)}${pad(String(rows.length), 7)}${pad(ga.toFixed(3), 7)}${pad(pa.toFixed(3), 7)}${textById.size} / ${truthTemplates}`);
+    if (verbose) {
+      for (const [k, n] of [...misses].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  x${n}\n${k}`);
+    }
+    sumGa += ga;
+    sumPa += pa;
+    systems++;
+  }
+  const meanGa = sumGa / systems;
+  const meanPa = sumPa / systems;
+  console.log(`mean GA ${meanGa.toFixed(3)}  (target >= ${TARGET_GA})  ${meanGa >= TARGET_GA ? 'ok' : 'BELOW TARGET'}`);
+  console.log(`mean PA ${meanPa.toFixed(3)}  (target >= ${TARGET_PA})  ${meanPa >= TARGET_PA ? 'ok' : 'BELOW TARGET'}`);
+  if (only !== undefined) return;
+
+  // Throughput: cycle the 24,000 messages, with every digit run replaced by a varying number.
+  let seed = 12345;
+  const nextNumber = (): string => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return String(seed % 100000);
+  };
+  const lines: string[] = new Array(THROUGHPUT_LINES);
+  for (let i = 0; i < THROUGHPUT_LINES; i++) {
+    const content = allContents[i % allContents.length]!;
+    lines[i] = i < allContents.length ? content : content.replace(/\d+/g, nextNumber);
+  }
+  let distinct = new Set(lines).size;
+  const baselineStart = process.hrtime.bigint();
+  let tokenCount = 0;
+  for (const line of lines) tokenCount += line.split(/\s+/).length;
+  const baselineS = Number(process.hrtime.bigint() - baselineStart) / 1e9;
+  const miner = new TemplateMiner();
+  const start = process.hrtime.bigint();
+  for (const line of lines) miner.add(line);
+  const minerS = Number(process.hrtime.bigint() - start) / 1e9;
+  const minerRate = THROUGHPUT_LINES / minerS;
+  const baselineRate = THROUGHPUT_LINES / baselineS;
+  console.log(`throughput over ${THROUGHPUT_LINES.toLocaleString('en')} lines (${distinct.toLocaleString('en')} distinct, ${miner.templates().length} templates):`);
+  console.log(`  miner add()        ${Math.round(minerRate).toLocaleString('en')} lines/s  (target >= ${TARGET_LINES_PER_S.toLocaleString('en')})  ${minerRate >= TARGET_LINES_PER_S ? 'ok' : 'BELOW TARGET'}`);
+  console.log(`  whitespace split   ${Math.round(baselineRate).toLocaleString('en')} lines/s  (${tokenCount} tokens)`);
+  console.log(`  ratio miner/split  ${(minerRate / baselineRate).toFixed(2)}`);
+  distinct = 0;
+}
+
+main();

@@ -1,0 +1,316 @@
+/**
+ * @file The clustering core: groups token sequences into templates online. Drain's idea (bucket
+ * by length and leading token, then similarity against the bucket's templates) with three
+ * changes: two different plain words at one position never merge on first sight (they may be
+ * different events: `opened` / `closed`); a position merges once enough one-word variants of
+ * the same template have been seen (a real parameter, e.g. user names); and tokens are
+ * generalised piecewise (`user=<*>`). Owns clusters, buckets, LRU eviction and the aliases left
+ * by merges. Knows nothing of masking, messages, persistence formats or I/O.
+ */
+
+import { WILDCARD } from './masker.js';
+import { CONTINUATION, fitsPattern, generaliseToken, isWordLike } from './tokens.js';
+import { templateIdFor } from './stable-id.js';
+
+/** One template cluster, live in memory. */
+export interface Cluster {
+  id: string;
+  tokens: string[];
+  count: number;
+  createdTick: number;
+  lastSeenTick: number;
+  /** Set when this cluster was created as a one-word variant of another one. */
+  variantOf: Cluster | null;
+  variantPosition: number;
+  /** Variants of this cluster by position. */
+  variants: Map<number, Cluster[]> | null;
+  /** Set once merged into another cluster or evicted: the object must no longer be used. */
+  mergedInto: Cluster | null;
+  evicted: boolean;
+  bucket: Cluster[];
+}
+
+/** Tuning knobs of the clustering core (defaults live with the miner options). */
+export interface ClusterSettings {
+  similarityThreshold: number;
+  prefixDepth: number;
+  maxClusters: number;
+  variantMergeCount: number;
+}
+
+export type ChangeType = 'created' | 'changed' | 'none';
+
+/** Render template tokens as text: tokens joined by one space, continuation appended as is. */
+export function renderTemplate(tokens: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (i > 0 && token !== CONTINUATION) out += ' ';
+    out += token;
+  }
+  return out;
+}
+
+function hasDigit(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    if (code >= 48 && code <= 57) return true;
+  }
+  return false;
+}
+
+interface Comparison {
+  mismatches: number;
+  wordMismatches: number;
+  wordPosition: number;
+}
+
+export class TemplateClusters {
+  readonly byId = new Map<string, Cluster>();
+  /** Ids of clusters merged away, to the id they were merged into (may chain). */
+  readonly aliases = new Map<string, string>();
+  tick = 0;
+  private readonly buckets = new Map<string, Cluster[]>();
+  private readonly comparison: Comparison = { mismatches: 0, wordMismatches: 0, wordPosition: -1 };
+
+  constructor(readonly settings: ClusterSettings) {}
+
+  bucketKey(tokens: readonly string[]): string {
+    let key = String(tokens.length);
+    const depth = Math.min(this.settings.prefixDepth, tokens.length);
+    for (let i = 0; i < depth; i++) {
+      const token = tokens[i]!;
+      // Digits or a wildcard: a parameter, so it must not split buckets (and a generalised
+      // token keeps the key of the tokens it came from).
+      key += '\u0000' + (hasDigit(token) || token.includes(WILDCARD) ? WILDCARD : token);
+    }
+    return key;
+  }
+
+  /** Follow merges from an id to the live cluster's id (the id itself when never merged). */
+  resolve(id: string): string {
+    let current = id;
+    for (let hops = 0; hops < 1000; hops++) {
+      const next = this.aliases.get(current);
+      if (next === undefined) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  private compare(cluster: Cluster, tokens: readonly string[], limit: number): Comparison {
+    const result = this.comparison;
+    let mismatches = 0;
+    let wordMismatches = 0;
+    let wordPosition = -1;
+    const template = cluster.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = template[i]!;
+      const x = tokens[i]!;
+      if (t === x || t === WILDCARD) continue;
+      if (t.length > 3 && t.includes(WILDCARD) && fitsPattern(t, x)) continue;
+      mismatches++;
+      if (isWordLike(t) && isWordLike(x)) {
+        wordMismatches++;
+        wordPosition = i;
+      }
+      if (mismatches > limit) break;
+    }
+    result.mismatches = mismatches;
+    result.wordMismatches = wordMismatches;
+    result.wordPosition = wordPosition;
+    return result;
+  }
+
+  private allowedMismatches(length: number): number {
+    return Math.floor(length * (1 - this.settings.similarityThreshold));
+  }
+
+  /** The cluster `tokens` belongs to without learning anything, or null. */
+  find(tokens: readonly string[]): Cluster | null {
+    const bucket = this.buckets.get(this.bucketKey(tokens));
+    if (bucket === undefined) return null;
+    const allowed = this.allowedMismatches(tokens.length);
+    let best: Cluster | null = null;
+    let bestMismatches = Infinity;
+    for (const cluster of bucket) {
+      const c = this.compare(cluster, tokens, Math.max(allowed, 1));
+      if (c.mismatches === 0) return cluster;
+      if (c.wordMismatches === 0 && c.mismatches <= allowed && c.mismatches < bestMismatches) {
+        best = cluster;
+        bestMismatches = c.mismatches;
+      }
+    }
+    return best;
+  }
+
+  /** Learn from one token sequence; returns the cluster it now belongs to and what changed. */
+  add(tokens: readonly string[]): { cluster: Cluster; changeType: ChangeType } {
+    const tick = ++this.tick;
+    const key = this.bucketKey(tokens);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(key, bucket);
+    }
+    const allowed = this.allowedMismatches(tokens.length);
+    let best: Cluster | null = null;
+    let bestMismatches = Infinity;
+    let variantBase: Cluster | null = null;
+    let variantPosition = -1;
+    for (const cluster of bucket) {
+      const c = this.compare(cluster, tokens, Math.max(allowed, 1));
+      if (c.mismatches === 0) {
+        best = cluster;
+        bestMismatches = 0;
+        break;
+      }
+      if (c.wordMismatches === 0) {
+        if (c.mismatches <= allowed && c.mismatches < bestMismatches) {
+          best = cluster;
+          bestMismatches = c.mismatches;
+        }
+      } else if (c.wordMismatches === 1 && c.mismatches === 1 && tokens.length >= 3) {
+        // Prefer a root template over a variant as the base.
+        if (variantBase === null || (variantBase.variantOf !== null && cluster.variantOf === null)) {
+          variantBase = cluster;
+          variantPosition = c.wordPosition;
+        }
+      }
+    }
+    if (best !== null) {
+      best.count++;
+      best.lastSeenTick = tick;
+      if (bestMismatches === 0) return { cluster: best, changeType: 'none' };
+      const changed = this.generalise(best, tokens);
+      return { cluster: best, changeType: changed ? 'changed' : 'none' };
+    }
+    if (variantBase !== null) {
+      let base = variantBase;
+      if (base.variantOf !== null && base.variantPosition === variantPosition) base = base.variantOf;
+      const siblings = base.variants?.get(variantPosition) ?? [];
+      if (siblings.length + 2 >= this.settings.variantMergeCount) {
+        this.mergeVariants(base, variantPosition, tokens, tick);
+        return { cluster: base, changeType: 'changed' };
+      }
+      const created = this.create(tokens, bucket, tick);
+      created.variantOf = base;
+      created.variantPosition = variantPosition;
+      base.variants ??= new Map();
+      base.variants.set(variantPosition, [...siblings, created]);
+      return { cluster: created, changeType: 'created' };
+    }
+    return { cluster: this.create(tokens, bucket, tick), changeType: 'created' };
+  }
+
+  private generalise(cluster: Cluster, tokens: readonly string[]): boolean {
+    let changed = false;
+    const template = cluster.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = template[i]!;
+      const x = tokens[i]!;
+      if (t === x || t === WILDCARD || (t.includes(WILDCARD) && fitsPattern(t, x))) continue;
+      template[i] = generaliseToken(t, x);
+      changed = true;
+    }
+    return changed;
+  }
+
+  private mergeVariants(base: Cluster, position: number, tokens: readonly string[], tick: number): void {
+    const siblings = base.variants?.get(position) ?? [];
+    base.variants?.delete(position);
+    base.tokens[position] = WILDCARD;
+    this.generalise(base, tokens);
+    base.count++;
+    base.lastSeenTick = tick;
+    for (const sibling of siblings) {
+      if (sibling.mergedInto !== null || sibling.evicted) continue;
+      this.generalise(base, sibling.tokens);
+      base.count += sibling.count;
+      base.lastSeenTick = Math.max(base.lastSeenTick, sibling.lastSeenTick);
+      this.detach(sibling);
+      sibling.mergedInto = base;
+      this.aliases.set(sibling.id, base.id);
+      // Variants of the merged sibling at other positions now hang off the base.
+      if (sibling.variants !== null) {
+        for (const list of sibling.variants.values()) for (const v of list) v.variantOf = null;
+      }
+    }
+  }
+
+  private detach(cluster: Cluster): void {
+    const bucket = cluster.bucket;
+    const at = bucket.indexOf(cluster);
+    if (at >= 0) bucket.splice(at, 1);
+    this.byId.delete(cluster.id);
+  }
+
+  private uniqueId(text: string): string {
+    let id = templateIdFor(text);
+    for (let n = 1; this.byId.has(id) || this.aliases.has(id); n++) id = templateIdFor(`${text}#${n}`);
+    return id;
+  }
+
+  private create(tokens: readonly string[], bucket: Cluster[], tick: number): Cluster {
+    const cluster: Cluster = {
+      id: this.uniqueId(renderTemplate(tokens)),
+      tokens: [...tokens],
+      count: 1,
+      createdTick: tick,
+      lastSeenTick: tick,
+      variantOf: null,
+      variantPosition: -1,
+      variants: null,
+      mergedInto: null,
+      evicted: false,
+      bucket,
+    };
+    bucket.push(cluster);
+    this.byId.set(cluster.id, cluster);
+    if (this.byId.size > this.settings.maxClusters) this.evictLeastRecentlyUsed(cluster);
+    return cluster;
+  }
+
+  /** Evict the least recently seen cluster (a linear scan, only when over capacity). */
+  private evictLeastRecentlyUsed(keep: Cluster): void {
+    let oldest: Cluster | null = null;
+    for (const cluster of this.byId.values()) {
+      if (cluster !== keep && (oldest === null || cluster.lastSeenTick < oldest.lastSeenTick)) oldest = cluster;
+    }
+    if (oldest === null) return;
+    this.detach(oldest);
+    oldest.evicted = true;
+    if (oldest.variants !== null) {
+      for (const list of oldest.variants.values()) for (const v of list) v.variantOf = null;
+    }
+    const base = oldest.variantOf;
+    if (base !== null && base.variants !== null) {
+      const list = base.variants.get(oldest.variantPosition);
+      if (list !== undefined) base.variants.set(oldest.variantPosition, list.filter((v) => v !== oldest));
+    }
+  }
+
+  /** Put back a cluster from saved state (no eviction, no id recomputation). */
+  restore(cluster: Omit<Cluster, 'bucket' | 'variantOf' | 'variants' | 'mergedInto' | 'evicted'>): Cluster {
+    const key = this.bucketKey(cluster.tokens);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(key, bucket);
+    }
+    const live: Cluster = { ...cluster, variantOf: null, variants: null, mergedInto: null, evicted: false, bucket };
+    bucket.push(live);
+    this.byId.set(live.id, live);
+    return live;
+  }
+
+  /** Re-link a restored variant to its base. */
+  linkVariant(variant: Cluster, base: Cluster, position: number): void {
+    variant.variantOf = base;
+    variant.variantPosition = position;
+    base.variants ??= new Map();
+    const list = base.variants.get(position) ?? [];
+    list.push(variant);
+    base.variants.set(position, list);
+  }
+}

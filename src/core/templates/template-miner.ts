@@ -1,0 +1,226 @@
+/**
+ * @file `TemplateMiner`: the facade commands use. Masks a message, splits it into tokens (a
+ * multi-line message is its first line plus one continuation token), and hands the tokens to
+ * the clustering core; `add` learns, `match` only looks. Also converts to and from the plain
+ * `MinerState`. Never does I/O itself (stores do), never logs.
+ */
+
+import { DEFAULT_MASKING_RULES, createMasker, type Masker, type MaskingRule } from './masker.js';
+import { TemplateClusters, renderTemplate, type ChangeType, type Cluster } from './template-clusters.js';
+import { CONTINUATION, tokenize } from './tokens.js';
+import { MINER_STATE_VERSION, validateMinerState, type MinerState, type StateStore, type TemplateRecord } from './state-store.js';
+
+/** Options of a `TemplateMiner`; every field has a default in `DEFAULT_TEMPLATE_MINER_OPTIONS`. */
+export interface TemplateMinerOptions {
+  /** Masking rules, in priority order. Default: `DEFAULT_MASKING_RULES`. */
+  maskingRules: readonly MaskingRule[];
+  /**
+   * Share of a template's tokens that must agree for a line to join it (0..1). Positions that
+   * differ must look like parameters (digits, punctuation); two plain words never count as the
+   * same. Default 0.5.
+   */
+  similarityThreshold: number;
+  /** Leading tokens that partition templates (besides the token count). Default 1. */
+  prefixDepth: number;
+  /** Templates kept in memory; the least recently seen one is evicted beyond it. Default 50,000. */
+  maxClusters: number;
+  /**
+   * How many distinct plain words must be seen at one position of an otherwise identical
+   * template before that position is taken as a parameter (and the variants merged). Default 4.
+   */
+  variantMergeCount: number;
+  /** Distinct masked messages remembered for the exact-match fast path. Default 100,000. */
+  maxCacheEntries: number;
+}
+
+export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Object.freeze({
+  maskingRules: DEFAULT_MASKING_RULES,
+  similarityThreshold: 0.5,
+  prefixDepth: 1,
+  maxClusters: 50_000,
+  variantMergeCount: 4,
+  maxCacheEntries: 100_000,
+});
+
+/** What `add` reports for one message. */
+export interface AddResult {
+  templateId: string;
+  template: string;
+  changeType: ChangeType;
+}
+
+/** What `match` reports for a known message. */
+export interface MatchResult {
+  templateId: string;
+  template: string;
+}
+
+/** A template as listed by `templates()`. */
+export interface TemplateInfo {
+  templateId: string;
+  template: string;
+  count: number;
+}
+
+/**
+ * Online log template miner.
+ *
+ * @example
+ * const miner = new TemplateMiner();
+ * miner.add('connection opened from 10.0.0.1'); // { templateId: '…', template: 'connection opened from <*>', changeType: 'created' }
+ * miner.add('connection opened from 10.0.0.2'); // same templateId, changeType: 'none'
+ * miner.match('connection closed from 10.0.0.3'); // null: a different event
+ */
+export class TemplateMiner {
+  readonly options: Readonly<TemplateMinerOptions>;
+  private readonly masker: Masker;
+  private readonly clusters: TemplateClusters;
+  /** Masked message -> cluster, for the (very common) exact repeat of a masked message. */
+  private readonly cache = new Map<string, Cluster>();
+  private readonly scratch: string[] = [];
+
+  constructor(options: Partial<TemplateMinerOptions> = {}) {
+    this.options = Object.freeze({ ...DEFAULT_TEMPLATE_MINER_OPTIONS, ...options });
+    this.masker = createMasker(this.options.maskingRules);
+    this.clusters = new TemplateClusters(this.options);
+  }
+
+  /**
+   * Learn from one message (header already removed; continuation lines joined by '\n').
+   *
+   * @example
+   * const { templateId, changeType } = miner.add('user 42 logged in');
+   */
+  add(message: string): AddResult {
+    const key = this.maskedKey(message);
+    const cached = this.cached(key);
+    if (cached !== null) {
+      cached.count++;
+      cached.lastSeenTick = ++this.clusters.tick;
+      return { templateId: cached.id, template: renderTemplate(cached.tokens), changeType: 'none' };
+    }
+    const { cluster, changeType } = this.clusters.add(this.tokensOf(key));
+    this.remember(key, cluster);
+    return { templateId: cluster.id, template: renderTemplate(cluster.tokens), changeType };
+  }
+
+  /**
+   * Find the template of a message without learning (for inference): the template `add` would
+   * put it in, or null when `add` would create a new one.
+   *
+   * @example
+   * miner.match('user 7 logged in'); // { templateId, template: 'user <*> logged in' } or null
+   */
+  match(message: string): MatchResult | null {
+    const key = this.maskedKey(message);
+    const cluster = this.cached(key) ?? this.clusters.find(this.tokensOf(key));
+    return cluster === null ? null : { templateId: cluster.id, template: renderTemplate(cluster.tokens) };
+  }
+
+  /**
+   * The live id for an id returned earlier: the same id unless its template was merged into
+   * another one (then that one's id). Ids never change on generalisation.
+   */
+  resolveId(templateId: string): string {
+    return this.clusters.resolve(templateId);
+  }
+
+  /** All live templates, most frequent first. */
+  templates(): TemplateInfo[] {
+    return [...this.clusters.byId.values()]
+      .sort((a, b) => b.count - a.count || (a.id < b.id ? -1 : 1))
+      .map((c) => ({ templateId: c.id, template: renderTemplate(c.tokens), count: c.count }));
+  }
+
+  /** Plain-JSON snapshot of everything needed to resume. */
+  toState(): MinerState {
+    const templates: TemplateRecord[] = [];
+    for (const c of this.clusters.byId.values()) {
+      templates.push({
+        id: c.id,
+        template: renderTemplate(c.tokens),
+        tokens: [...c.tokens],
+        count: c.count,
+        createdTick: c.createdTick,
+        lastSeenTick: c.lastSeenTick,
+        variantOf: c.variantOf?.id ?? null,
+        variantPosition: c.variantOf === null ? null : c.variantPosition,
+      });
+    }
+    return { version: MINER_STATE_VERSION, tick: this.clusters.tick, templates, aliases: Object.fromEntries(this.clusters.aliases) };
+  }
+
+  /**
+   * A miner resumed from a state (validated; throws InputError when it is not one).
+   *
+   * @example
+   * const miner = TemplateMiner.fromState(JSON.parse(text));
+   */
+  static fromState(state: MinerState, options: Partial<TemplateMinerOptions> = {}): TemplateMiner {
+    const valid = validateMinerState(state, 'template miner state');
+    const miner = new TemplateMiner(options);
+    const clusters = miner.clusters;
+    clusters.tick = valid.tick;
+    for (const [from, to] of Object.entries(valid.aliases)) clusters.aliases.set(from, to);
+    const restored: Array<[Cluster, TemplateRecord]> = [];
+    for (const record of valid.templates) {
+      const cluster = clusters.restore({
+        id: record.id,
+        tokens: [...record.tokens],
+        count: record.count,
+        createdTick: record.createdTick,
+        lastSeenTick: record.lastSeenTick,
+        variantPosition: -1,
+      });
+      restored.push([cluster, record]);
+    }
+    for (const [cluster, record] of restored) {
+      const base = record.variantOf === null ? undefined : clusters.byId.get(record.variantOf);
+      if (base !== undefined && record.variantPosition !== null) clusters.linkVariant(cluster, base, record.variantPosition);
+    }
+    return miner;
+  }
+
+  /**
+   * A miner resumed from a store, or a fresh one when the store is empty.
+   *
+   * @example
+   * const miner = await TemplateMiner.load(new FileStateStore('state.json'));
+   */
+  static async load(store: StateStore, options: Partial<TemplateMinerOptions> = {}): Promise<TemplateMiner> {
+    const state = await store.load();
+    return state === null ? new TemplateMiner(options) : TemplateMiner.fromState(state, options);
+  }
+
+  /** Save the current state to a store. */
+  async save(store: StateStore): Promise<void> {
+    await store.save(this.toState());
+  }
+
+  /** Masked first line, plus '\n' when continuation lines follow: the cache key and token source. */
+  private maskedKey(message: string): string {
+    const newline = message.indexOf('\n');
+    if (newline < 0) return this.masker.mask(message);
+    const first = this.masker.mask(message.slice(0, newline));
+    return message.slice(newline + 1).trim() === '' ? first : `${first}\n`;
+  }
+
+  private tokensOf(key: string): string[] {
+    const multiLine = key.endsWith('\n');
+    const tokens = tokenize(multiLine ? key.slice(0, -1) : key, this.scratch);
+    if (multiLine) tokens.push(CONTINUATION);
+    return tokens;
+  }
+
+  private cached(key: string): Cluster | null {
+    let cluster = this.cache.get(key);
+    if (cluster === undefined) return null;
+    while (cluster.mergedInto !== null) cluster = cluster.mergedInto;
+    return cluster.evicted ? null : cluster;
+  }
+
+  private remember(key: string, cluster: Cluster): void {
+    if (this.cache.size >= this.options.maxCacheEntries) this.cache.clear();
+    this.cache.set(key, cluster);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * @file Token-level helpers for the miner: split a masked message into tokens, classify a token
+ * (plain word or variable-looking), match a token against a template token that holds `<*>`, and
+ * generalise two differing tokens into one. Pure functions on strings, char scans, no regex on
+ * the hot path; nothing here knows about clusters or state.
+ */
+
+import { WILDCARD } from './masker.js';
+
+/** Synthetic last token standing for the continuation lines of a multi-line message. */
+export const CONTINUATION = `\n${WILDCARD}`;
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+/**
+ * Split a masked single line on whitespace, and collapse each run of whole-wildcard tokens into
+ * one `<*>` (so a parameter that spans a variable number of tokens does not change the length).
+ */
+export function tokenize(line: string, out: string[] = []): string[] {
+  out.length = 0;
+  let start = -1;
+  const n = line.length;
+  for (let i = 0; i <= n; i++) {
+    const space = i === n || isSpace(line.charCodeAt(i));
+    if (space) {
+      if (start >= 0) {
+        const token = line.slice(start, i);
+        if (!(token === WILDCARD && out.length > 0 && out[out.length - 1] === WILDCARD)) out.push(token);
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  return out;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code > 127;
+}
+
+function isEdgePunctuation(code: number): boolean {
+  // , . ; : ! ? ' " ( ) [ ] { } < >
+  return (
+    code === 44 || code === 46 || code === 59 || code === 58 || code === 33 || code === 63 || code === 39 || code === 34 ||
+    code === 40 || code === 41 || code === 91 || code === 93 || code === 123 || code === 125
+  );
+}
+
+/**
+ * A plain word: letters only, once leading/trailing punctuation is ignored (`closed`, `(error)`,
+ * `failed:`). Two different plain words at one position are a meaningful difference, never a
+ * parameter on first sight.
+ */
+export function isWordLike(token: string): boolean {
+  let start = 0;
+  let end = token.length;
+  while (start < end && isEdgePunctuation(token.charCodeAt(start))) start++;
+  while (end > start && isEdgePunctuation(token.charCodeAt(end - 1))) end--;
+  if (end - start === 0) return false;
+  for (let i = start; i < end; i++) {
+    const code = token.charCodeAt(i);
+    if (!isLetter(code) && !(code === 45 && i > start && i < end - 1)) return false;
+  }
+  return true;
+}
+
+/** Does `token` fit a template token that contains `<*>` (e.g. `user=<*>` fits `user=bob`)? */
+export function fitsPattern(pattern: string, token: string): boolean {
+  let first = pattern.indexOf(WILDCARD);
+  if (first < 0) return pattern === token;
+  if (!token.startsWith(pattern.slice(0, first))) return false;
+  let pos = first;
+  let from = first + WILDCARD.length;
+  for (;;) {
+    const nextWildcard = pattern.indexOf(WILDCARD, from);
+    if (nextWildcard < 0) {
+      const tail = pattern.slice(from);
+      return token.length - tail.length >= pos && token.endsWith(tail);
+    }
+    const middle = pattern.slice(from, nextWildcard);
+    const at = token.indexOf(middle, pos);
+    if (at < 0) return false;
+    pos = at + middle.length;
+    from = nextWildcard + WILDCARD.length;
+    first = nextWildcard;
+  }
+}
+
+function isDelimiter(code: number): boolean {
+  // = : , ( ) [ ] { } " ' / . - _ @ # ; |
+  return (
+    code === 61 || code === 58 || code === 44 || code === 40 || code === 41 || code === 91 || code === 93 || code === 123 ||
+    code === 125 || code === 34 || code === 39 || code === 47 || code === 46 || code === 45 || code === 95 || code === 64 ||
+    code === 35 || code === 59 || code === 124
+  );
+}
+
+function segments(token: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < token.length; i++) {
+    if (isDelimiter(token.charCodeAt(i))) {
+      if (i > start) parts.push(token.slice(start, i));
+      parts.push(token[i]!);
+      start = i + 1;
+    }
+  }
+  if (start < token.length) parts.push(token.slice(start));
+  return parts;
+}
+
+function hasLetters(text: string, min: number): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) if (isLetter(text.charCodeAt(i)) && ++count >= min) return true;
+  return false;
+}
+
+/**
+ * Generalise two different tokens at one template position. When both split into the same
+ * delimiters (`user=bob`, `user=eve`), only the differing pieces become `<*>` (`user=<*>`),
+ * provided what stays constant holds a real word or only one piece varies; otherwise the whole
+ * token is `<*>`.
+ *
+ * @example
+ * generaliseToken('user=bob', 'user=eve'); // 'user=<*>'
+ * generaliseToken('R02-M1', 'R13-M0');     // '<*>'
+ */
+export function generaliseToken(a: string, b: string): string {
+  if (a === b) return a;
+  if (a === WILDCARD || b === WILDCARD) return WILDCARD;
+  const pa = segments(a);
+  const pb = segments(b);
+  if (pa.length !== pb.length || pa.length < 2) return WILDCARD;
+  let out = '';
+  let constant = '';
+  let wildcards = 0;
+  for (let i = 0; i < pa.length; i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) {
+      out += x;
+      if (x.length > 1 || !isDelimiter(x.charCodeAt(0))) constant += x;
+    } else if (x.length === 1 && isDelimiter(x.charCodeAt(0))) {
+      return WILDCARD;
+    } else if (y.length === 1 && isDelimiter(y.charCodeAt(0))) {
+      return WILDCARD;
+    } else if (!out.endsWith(WILDCARD)) {
+      out += WILDCARD;
+      wildcards++;
+    }
+  }
+  // Keep `user=<*>` or `<*>,`; give up on shapes that are mostly wildcard (`<*>-<*>-C:<*>`).
+  return hasLetters(constant, 2) || wildcards === 1 ? out : WILDCARD;
+}
