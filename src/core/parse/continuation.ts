@@ -1,0 +1,59 @@
+/**
+ * @file Which header-less lines continue the record before them: indented lines, Java stack
+ * traces (`at ...`, `Caused by: ...`, `... 12 more`), Python tracebacks (the `Traceback` line,
+ * its indented frames and the final `ValueError: ...` line) and their chaining sentences.
+ * Pure predicates on a line prefix; the traceback state lives in the record assembler.
+ */
+
+const SPACE = 32;
+const TAB = 9;
+
+export const PYTHON_TRACEBACK_START = 'Traceback (most recent call last):';
+
+const CONTINUATION_PREFIXES = [
+  'Caused by: ',
+  'Suppressed: ',
+  PYTHON_TRACEBACK_START,
+  'During handling of the above exception, another exception occurred:',
+  'The above exception was the direct cause of the following exception:',
+] as const;
+
+/** `at com.foo.Bar.baz(Bar.java:12)` with its indentation stripped. */
+const JAVA_FRAME = /^at [\w$.<>/]+\(/;
+/** `... 12 more` */
+const JAVA_MORE = /^\.\.\. \d+ (?:more|common frames omitted)/;
+/** The last line of a Python traceback: `ValueError: bad`, `KeyboardInterrupt`, `pkg.Error: x`. */
+const PYTHON_EXCEPTION_LINE = /^[A-Za-z_][\w.]{0,200}(?::|$)/;
+
+/** A line made only of spaces/tabs (or empty). */
+export function isBlankLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) return false;
+  }
+  return true;
+}
+
+export function startsIndented(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === SPACE || c === TAB;
+}
+
+/**
+ * True when a non-blank line can only be the continuation of a previous record, whatever the
+ * format: indented, or a stack-trace/traceback line.
+ */
+export function isContinuationLine(line: string): boolean {
+  if (startsIndented(line)) return true;
+  const c = line.charCodeAt(0);
+  if (c === 97 /* a */) return JAVA_FRAME.test(line.length > 300 ? line.slice(0, 300) : line);
+  if (c === 46 /* . */) return JAVA_MORE.test(line.length > 64 ? line.slice(0, 64) : line);
+  if (c !== 67 /* C */ && c !== 83 /* S */ && c !== 84 /* T */ && c !== 68 /* D */) return false;
+  for (const prefix of CONTINUATION_PREFIXES) if (line.startsWith(prefix)) return true;
+  return false;
+}
+
+/** The closing `SomeError: message` line of a Python traceback. */
+export function isPythonExceptionLine(line: string): boolean {
+  return PYTHON_EXCEPTION_LINE.test(line.length > 256 ? line.slice(0, 256) : line);
+}

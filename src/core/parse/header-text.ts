@@ -1,0 +1,264 @@
+/**
+ * @file The `header` format: text lines that open with a date/time and carry a level token among
+ * their first few header tokens (log4j/logback, Hadoop, HDFS, Spark, OpenStack/oslo, Android
+ * threadtime, Apache error log, Windows CBS, BGL, Python logging...). Strips the header up to and
+ * including the level, then one component/logger (`org.foo.Bar:`, `[thread] org.foo.Bar:`,
+ * `nova.compute.manager [req-...]`, `CBS    `, `logger - `).
+ * Scans at most 12 tokens of at most 64 characters: a huge line costs O(1) here. Never throws.
+ */
+import type { Level } from '../types.js';
+import { levelFromHeaderWord, levelFromLetter } from './level.js';
+import { isDigit, isLetter, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { normalizeTime } from './time.js';
+
+const MAX_HEADER_TOKENS = 12;
+const MAX_TOKEN_CHARS = 64;
+/** Tokens allowed before the first time-like token (e.g. OpenStack's file name). */
+const MAX_TOKENS_BEFORE_TIME = 2;
+const MAX_COMPONENT_CHARS = 128;
+const MAX_BRACKET_CHARS = 512;
+
+const SPACE = 32;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COLON = 58;
+const COMMA = 44;
+const DASH = 45;
+
+// Scratch token boundaries, reused by every call (single-threaded; no re-entrancy).
+const tokStart = new Int32Array(MAX_HEADER_TOKENS);
+const tokEnd = new Int32Array(MAX_HEADER_TOKENS);
+const tokTime = new Uint8Array(MAX_HEADER_TOKENS);
+
+/** A token with a clock (`12:00`), a date (`2015-10-18`, `17/06/09`, `2005.06.03`) or >= 6 digits. */
+function isTimeLike(line: string, start: number, end: number): boolean {
+  let digits = 0;
+  let allDigits = true;
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (isDigit(c)) {
+      digits++;
+      continue;
+    }
+    allDigits = false;
+    if ((c === COLON || c === DASH || c === 47 /* / */ || c === 46 /* . */) && i > start &&
+        isDigit(line.charCodeAt(i - 1)) && i + 1 < end && isDigit(line.charCodeAt(i + 1))) {
+      return true;
+    }
+  }
+  return allDigits && digits >= 6;
+}
+
+function isAllDigits(line: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) if (!isDigit(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Header-ish: has a digit, or no lower-case letter (RAS, KERNEL, `-`), or is bracketed. */
+function isHeaderish(line: string, start: number, end: number): boolean {
+  if (line.charCodeAt(start) === OPEN_BRACKET) return true;
+  let lower = false;
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (isDigit(c)) return true;
+    if (c >= 97 && c <= 122) lower = true;
+  }
+  return !lower;
+}
+
+function hasDigit(line: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isDigit(line.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Characters of a logger/component name: letters, digits and `_ . $ - / # ( ) < > @`. */
+function isComponentChar(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95 || c === 46 || c === 36 || c === DASH || c === 47 ||
+    c === 35 || c === 40 || c === 41 || c === 60 || c === 62 || c === 64;
+}
+
+function componentTokenEnd(line: string, start: number): number {
+  const limit = Math.min(line.length, start + MAX_COMPONENT_CHARS);
+  let i = start;
+  while (i < limit && isComponentChar(line.charCodeAt(i))) i++;
+  return i;
+}
+
+function skipSpaces(line: string, pos: number): number {
+  while (pos < line.length && line.charCodeAt(pos) === SPACE) pos++;
+  return pos;
+}
+
+function closingBracket(line: string, open: number, maxChars: number): number {
+  const limit = Math.min(line.length, open + maxChars);
+  for (let i = open + 1; i < limit; i++) if (line.charCodeAt(i) === CLOSE_BRACKET) return i;
+  return -1;
+}
+
+/** Level of token [start, end): a level word, optionally `[bracketed]` or followed by `,`/`:`. */
+function headerTokenLevel(line: string, start: number, end: number): Level | null {
+  let s = start;
+  let e = end;
+  if (line.charCodeAt(s) === OPEN_BRACKET && line.charCodeAt(e - 1) === CLOSE_BRACKET) {
+    s++;
+    e--;
+  }
+  const last = line.charCodeAt(e - 1);
+  if (last === COMMA || last === COLON) e--;
+  if (e - s < 3 || e - s > 13 || !isLetter(line.charCodeAt(s))) return null;
+  return levelFromHeaderWord(line.slice(s, e));
+}
+
+/** Read the time from the time-like tokens before the level: a `date time` pair, else one token. */
+function readHeaderTime(line: string, levelIndex: number, ctx: LineParseContext): string | null {
+  for (let t = 0; t < levelIndex; t++) {
+    if (tokTime[t] === 0) continue;
+    let s = tokStart[t]!;
+    let e = tokEnd[t]!;
+    if (line.charCodeAt(s) === OPEN_BRACKET) {
+      s++;
+      e--;
+    } else if (t + 1 < levelIndex && tokTime[t + 1] === 1 && line.charCodeAt(tokStart[t + 1]!) !== OPEN_BRACKET) {
+      const pair = normalizeTime(line.slice(s, tokEnd[t + 1]!), ctx);
+      if (pair !== null) return pair;
+    }
+    const single = normalizeTime(line.slice(s, e), ctx);
+    if (single !== null) return single;
+  }
+  return null;
+}
+
+/**
+ * Parse a `DATE TIME ... LEVEL [component] message` line into `out`; false when the line has no
+ * such header (then `out` is unspecified).
+ *
+ * @example
+ * parseHeaderLine('2015-10-18 18:01:47,978 INFO [main] org.foo.MRAppMaster: Created', out, ctx)
+ * // out: { time: '2015-10-18T18:01:47.978Z', level: 'INFO', component: 'org.foo.MRAppMaster', message: 'Created' }
+ */
+export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const n = line.length;
+  let count = 0;
+  let pos = 0;
+  let firstTime = -1;
+  let lastTime = -1;
+  let level: Level | null = null;
+  while (count < MAX_HEADER_TOKENS) {
+    pos = skipSpaces(line, pos);
+    if (pos >= n) return false;
+    const start = pos;
+    let end: number;
+    if (line.charCodeAt(pos) === OPEN_BRACKET) {
+      const close = closingBracket(line, pos, MAX_TOKEN_CHARS);
+      if (close < 0) return false;
+      end = close + 1;
+    } else {
+      const limit = Math.min(n, pos + MAX_TOKEN_CHARS + 1);
+      end = pos;
+      while (end < limit && line.charCodeAt(end) !== SPACE) end++;
+      if (end - start > MAX_TOKEN_CHARS) return false;
+    }
+    tokStart[count] = start;
+    tokEnd[count] = end;
+    pos = end;
+    const timeLike = isTimeLike(line, start, end);
+    tokTime[count] = timeLike ? 1 : 0;
+    if (timeLike) {
+      if (firstTime < 0) firstTime = count;
+      lastTime = count;
+      count++;
+      continue;
+    }
+    if (firstTime >= 0) {
+      level = headerTokenLevel(line, start, end);
+      // Android threadtime: `pid tid L Tag:` - a single capital letter right after two numbers.
+      if (level === null && end - start === 1 && count >= 2 &&
+          isAllDigits(line, tokStart[count - 1]!, tokEnd[count - 1]!)) {
+        level = levelFromLetter(line.charCodeAt(start));
+      }
+      if (level !== null) break;
+      const last = line.charCodeAt(end - 1);
+      if (last === COLON) return false; // `host app:` - the header ended without a level
+      const afterDash = count > 0 && tokEnd[count - 1]! - tokStart[count - 1]! === 1 &&
+        line.charCodeAt(tokStart[count - 1]!) === DASH;
+      if (!afterDash && !isHeaderish(line, start, end)) return false;
+    } else if (count >= MAX_TOKENS_BEFORE_TIME) {
+      return false;
+    }
+    count++;
+  }
+  if (level === null) return false;
+  const levelIndex = count;
+  out.level = level;
+  out.time = readHeaderTime(line, levelIndex, ctx);
+  out.component = null;
+
+  // A word right before the level (BGL `RAS KERNEL INFO`, `myapp - INFO`) is the component.
+  let before = levelIndex - 1;
+  if (before > lastTime && tokEnd[before]! - tokStart[before]! === 1 && line.charCodeAt(tokStart[before]!) === DASH) before--;
+  if (before > lastTime && before >= 0) {
+    const s = tokStart[before]!;
+    const e = tokEnd[before]!;
+    if (isLetter(line.charCodeAt(s)) && !hasDigit(line, s, e)) out.component = line.slice(s, e);
+  }
+
+  let msg = skipSpaces(line, tokEnd[levelIndex]!);
+  if (line.charCodeAt(msg) === DASH && line.charCodeAt(msg + 1) === SPACE) {
+    out.message = sliceTrimEnd(line, skipSpaces(line, msg + 2));
+    return true;
+  }
+  if (out.component === null) msg = stripComponentAfterLevel(line, msg, out);
+  out.message = sliceTrimEnd(line, msg);
+  return true;
+}
+
+/**
+ * After the level: `[thread] logger:`, `logger:`, `Tag  :`, `logger [context]`, `Comp    `,
+ * `logger - `. Sets `out.component` and returns where the message starts (unchanged if none).
+ */
+function stripComponentAfterLevel(line: string, msg: number, out: LineFields): number {
+  let at = msg;
+  let threadBracket = false;
+  if (line.charCodeAt(at) === OPEN_BRACKET) {
+    const close = closingBracket(line, at, MAX_BRACKET_CHARS);
+    if (close < 0 || line.charCodeAt(close + 1) !== SPACE) return msg;
+    at = close + 2;
+    threadBracket = true;
+  }
+  const end = componentTokenEnd(line, at);
+  if (end === at) return msg;
+  const next = line.charCodeAt(end);
+  // `logger: message` (also `logger:` at end of line)
+  if (next === COLON && end - at >= 2 && (end + 1 === line.length || line.charCodeAt(end + 1) === SPACE)) {
+    out.component = line.slice(at, end);
+    return skipSpaces(line, end + 1);
+  }
+  if (next !== SPACE || threadBracket) return msg;
+  const afterSpaces = skipSpaces(line, end);
+  const following = line.charCodeAt(afterSpaces);
+  // Android padded tag: `chatty  : message`
+  if (following === COLON && line.charCodeAt(afterSpaces + 1) === SPACE) {
+    out.component = line.slice(at, end);
+    return skipSpaces(line, afterSpaces + 1);
+  }
+  // oslo.log: `nova.compute.manager [req-... - - -] message`
+  if (following === OPEN_BRACKET && afterSpaces === end + 1 && line.lastIndexOf('.', end) > at) {
+    const close = closingBracket(line, afterSpaces, MAX_BRACKET_CHARS);
+    if (close > 0) {
+      out.component = line.slice(at, end);
+      return skipSpaces(line, close + 1);
+    }
+  }
+  // log4j `%c - %m`
+  if (following === DASH && line.charCodeAt(afterSpaces + 1) === SPACE && afterSpaces === end + 1) {
+    out.component = line.slice(at, end);
+    return skipSpaces(line, afterSpaces + 2);
+  }
+  // Windows CBS: `Info    CBS    message` (component followed by a run of spaces)
+  if (afterSpaces - end >= 2 && afterSpaces < line.length) {
+    out.component = line.slice(at, end);
+    return afterSpaces;
+  }
+  return msg;
+}

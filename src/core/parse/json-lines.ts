@@ -1,0 +1,129 @@
+/**
+ * @file The `json` format: one JSON object per line as written by pino, bunyan, winston, zap,
+ * logrus, structlog, OTel/Kubernetes exporters and Docker's json-file driver. Field names are
+ * tried in a fixed order (see the key lists). Docker's `log` text is itself parsed with the
+ * header/klog parsers when it carries a header. Lines that cannot be JSON objects (first/last
+ * character) are refused without calling JSON.parse; invalid JSON is refused, never thrown.
+ */
+import type { Level } from '../types.js';
+import { parseHeaderLine } from './header-text.js';
+import { parseKlogLine } from './klog.js';
+import { normalizeLevel, otelSeverityNumberToLevel } from './level.js';
+import type { LineFields, LineParseContext } from './line-fields.js';
+import { normalizeTime } from './time.js';
+
+const MESSAGE_KEYS = ['msg', 'message', 'log', 'body', 'Body', 'MESSAGE', 'event'] as const;
+const LEVEL_KEYS = ['level', 'severity', 'severity_text', 'severityText', 'SeverityText', 'lvl',
+  'loglevel', 'log.level', 'levelname', 'log_level'] as const;
+const SEVERITY_NUMBER_KEYS = ['severity_number', 'severityNumber', 'SeverityNumber'] as const;
+const TIME_KEYS = ['time', 'ts', 'timestamp', '@timestamp', 'Timestamp', 'datetime', 'asctime',
+  'timeUnixNano', 'time_unix_nano', 'date'] as const;
+const COMPONENT_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'component', 'module',
+  'name'] as const;
+
+type JsonObject = Record<string, unknown>;
+
+/** True when the trimmed line starts with `{` and ends with `}`: the only lines worth JSON.parse. */
+export function looksLikeJsonObject(line: string): boolean {
+  let start = 0;
+  while (start < line.length && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
+  if (line.charCodeAt(start) !== 123 /* { */) return false;
+  let end = line.length - 1;
+  while (end > start && (line.charCodeAt(end) === 32 || line.charCodeAt(end) === 9)) end--;
+  return line.charCodeAt(end) === 125 /* } */;
+}
+
+function firstPresent(obj: JsonObject, keys: readonly string[]): unknown {
+  for (const key of keys) {
+    const value = obj[key];
+    if (value !== undefined && value !== null && value !== '') return value;
+  }
+  return undefined;
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function stripTrailingNewline(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 10 || s.charCodeAt(end - 1) === 13)) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+function readLevel(obj: JsonObject): Level | null {
+  const raw = firstPresent(obj, LEVEL_KEYS);
+  if (raw !== undefined) {
+    const level = normalizeLevel(raw);
+    if (level !== null) return level;
+  }
+  const nested = obj['log'];
+  if (typeof nested === 'object' && nested !== null) {
+    const level = normalizeLevel((nested as JsonObject)['level']);
+    if (level !== null) return level;
+  }
+  const severityNumber = firstPresent(obj, SEVERITY_NUMBER_KEYS);
+  return severityNumber === undefined ? null : otelSeverityNumberToLevel(severityNumber);
+}
+
+function readTime(obj: JsonObject, ctx: LineParseContext): string | null {
+  const raw = firstPresent(obj, TIME_KEYS);
+  return raw === undefined ? null : normalizeTime(raw, ctx);
+}
+
+function readComponent(obj: JsonObject): string | null {
+  const raw = firstPresent(obj, COMPONENT_KEYS);
+  return typeof raw === 'string' ? raw : null;
+}
+
+/**
+ * Parse one JSON line into `out`; false when it is not a JSON object.
+ *
+ * @example parseJsonLine('{"level":30,"time":1700000000000,"msg":"listening"}', out, ctx)
+ * // out: { level: 'INFO', time: '2023-11-14T22:13:20.000Z', message: 'listening', component: null }
+ */
+export function parseJsonLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  if (!looksLikeJsonObject(line)) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const obj = parsed as JsonObject;
+  out.level = readLevel(obj);
+  out.time = readTime(obj, ctx);
+  out.component = readComponent(obj);
+
+  let messageKey: string | undefined;
+  for (const key of MESSAGE_KEYS) {
+    const value = obj[key];
+    if (value !== undefined && value !== null && (key !== 'log' || typeof value === 'string')) {
+      messageKey = key;
+      break;
+    }
+  }
+  if (messageKey === undefined) {
+    out.message = line.trim();
+    return true;
+  }
+  const text = stripTrailingNewline(asText(obj[messageKey]));
+  out.message = text;
+  // Docker json-file: the `log` text may carry its own header (`2024-.. ERROR [main] x.Y: ...`).
+  if (messageKey === 'log' && out.level === null) readInnerHeader(text, out, ctx);
+  return true;
+}
+
+const innerScratch: LineFields = { time: null, level: null, message: '', component: null };
+
+function readInnerHeader(text: string, out: LineFields, ctx: LineParseContext): void {
+  if (parseHeaderLine(text, innerScratch, ctx) || parseKlogLine(text, innerScratch, ctx)) {
+    out.level = innerScratch.level;
+    out.message = innerScratch.message;
+    out.time = out.time ?? innerScratch.time; // the driver's own time is exact and zoned
+    out.component = innerScratch.component ?? out.component;
+  }
+}

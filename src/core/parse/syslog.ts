@@ -1,0 +1,134 @@
+/**
+ * @file The `syslog` format: RFC 3164 (`<34>Oct 11 22:14:15 host app[123]: msg`, also without
+ * `<PRI>` as in /var/log/syslog, and with an ISO timestamp as rsyslog writes it) and RFC 5424
+ * (`<165>1 2003-10-11T22:14:15.003Z host app 123 ID47 [sd] msg`). Level comes from PRI only.
+ * Regexes run on a bounded prefix; the message is a slice of the line. Never throws.
+ */
+import { syslogSeverityToLevel } from './level.js';
+import { sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { normalizeTime } from './time.js';
+
+const MAX_PREFIX_CHARS = 64;
+const MAX_FIELD_CHARS = 255;
+const MAX_TAG_CHARS = 64;
+const SPACE = 32;
+
+const RFC3164_TIME = /^[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?= )/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?(?= )/;
+
+function tokenEnd(line: string, pos: number): number {
+  const limit = Math.min(line.length, pos + MAX_FIELD_CHARS + 1);
+  let i = pos;
+  while (i < limit && line.charCodeAt(i) !== SPACE) i++;
+  return i - pos > MAX_FIELD_CHARS ? -1 : i;
+}
+
+function skipSpaces(line: string, pos: number): number {
+  while (pos < line.length && line.charCodeAt(pos) === SPACE) pos++;
+  return pos;
+}
+
+/** `<PRI>` at the start, packed as `pri * 8 + index of '>'`; -1 when absent or invalid. */
+function readPri(line: string): number {
+  if (line.charCodeAt(0) !== 60 /* < */) return -1;
+  let value = 0;
+  let i = 1;
+  for (; i < 5 && i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 62 /* > */) break;
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  if (i === 1 || line.charCodeAt(i) !== 62 || value > 191) return -1;
+  return value * 8 + i; // packed: pri and the index of '>' (i < 8)
+}
+
+/** RFC 5424 structured data: `-` or `[...][...]` (quoted values may contain `\]`). End or -1. */
+function structuredDataEnd(line: string, pos: number): number {
+  if (line.charCodeAt(pos) === 45 /* - */) return pos + 1;
+  let i = pos;
+  while (line.charCodeAt(i) === 91 /* [ */) {
+    let inQuotes = false;
+    i++;
+    for (;; i++) {
+      if (i >= line.length) return -1;
+      const c = line.charCodeAt(i);
+      if (c === 92 /* \ */) { i++; continue; }
+      if (c === 34 /* " */) inQuotes = !inQuotes;
+      else if (c === 93 /* ] */ && !inQuotes) { i++; break; }
+    }
+  }
+  return i === pos ? -1 : i;
+}
+
+function parse5424(line: string, pos: number, out: LineFields, ctx: LineParseContext): boolean {
+  // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+  const starts = [0, 0, 0, 0, 0];
+  const ends = [0, 0, 0, 0, 0];
+  for (let f = 0; f < 5; f++) {
+    const end = tokenEnd(line, pos);
+    if (end <= pos || line.charCodeAt(end) !== SPACE) return false;
+    starts[f] = pos;
+    ends[f] = end;
+    pos = end + 1;
+  }
+  const sdEnd = structuredDataEnd(line, pos);
+  if (sdEnd < 0) return false;
+  let msg = sdEnd;
+  if (line.charCodeAt(msg) === SPACE) msg++;
+  if (line.charCodeAt(msg) === 0xfeff) msg++; // BOM before a UTF-8 MSG
+  const timeText = line.slice(starts[0]!, ends[0]!);
+  out.time = timeText === '-' ? null : normalizeTime(timeText, ctx);
+  const app = line.slice(starts[2]!, ends[2]!);
+  out.component = app === '-' ? null : app;
+  out.message = sliceTrimEnd(line, msg);
+  return true;
+}
+
+/**
+ * Parse one syslog line into `out` (level set from PRI by the caller's packing); false when the
+ * line is not syslog.
+ *
+ * @example parseSyslogLine('<34>Oct 11 22:14:15 mymachine su: su root failed', out, { year: 2003 })
+ * // out: { time: '2003-10-11T22:14:15.000Z', level: 'FATAL', component: 'su', message: 'su root failed' }
+ */
+export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const packed = readPri(line);
+  let pos = 0;
+  out.level = null;
+  if (packed >= 0) {
+    pos = (packed & 7) + 1;
+    out.level = syslogSeverityToLevel(packed >> 3);
+    if (line.charCodeAt(pos) === 49 /* 1 */ && line.charCodeAt(pos + 1) === SPACE) {
+      return parse5424(line, pos + 2, out, ctx);
+    }
+  }
+  const prefix = line.slice(pos, pos + MAX_PREFIX_CHARS);
+  const m = RFC3164_TIME.exec(prefix) ?? ISO_TIME.exec(prefix);
+  if (m === null) return false;
+  out.time = normalizeTime(m[0], ctx);
+  const hostStart = pos + m[0].length + 1;
+  const hostEnd = tokenEnd(line, hostStart);
+  if (hostEnd <= hostStart) return false;
+  const tagStart = skipSpaces(line, hostEnd);
+  out.component = null;
+  // TAG: everything up to the first ": " (at most 3 words, 64 chars): `app[123]`, `sshd(pam_unix)[1]`.
+  const limit = Math.min(line.length, tagStart + MAX_TAG_CHARS);
+  let spaces = 0;
+  for (let i = tagStart; i < limit && spaces <= 2; i++) {
+    const c = line.charCodeAt(i);
+    if (c === SPACE) spaces++;
+    else if (c === 58 /* : */ && (i + 1 === line.length || line.charCodeAt(i + 1) === SPACE) && i > tagStart) {
+      let tagEnd = i;
+      if (line.charCodeAt(tagEnd - 1) === 93 /* ] */) {
+        const open = line.lastIndexOf('[', tagEnd - 1);
+        if (open > tagStart) tagEnd = open;
+      }
+      out.component = line.slice(tagStart, tagEnd);
+      out.message = sliceTrimEnd(line, skipSpaces(line, i + 1));
+      return true;
+    }
+  }
+  out.message = sliceTrimEnd(line, tagStart);
+  return true;
+}

@@ -1,0 +1,171 @@
+/**
+ * @file Timestamp normalisation: the time shapes found in log headers, to ISO 8601 UTC.
+ * Never throws, never reads the clock except for the default year of year-less shapes.
+ * Inputs longer than 64 characters are refused up front, so no regex ever sees a long string.
+ */
+
+const MAX_TIME_CHARS = 64;
+/** Accepted epoch range: 1970-01-01 .. 2200-01-01, in milliseconds. */
+const MAX_EPOCH_MS = 7_258_118_400_000;
+
+const MONTHS: ReadonlyMap<string, number> = new Map([
+  ['jan', 1], ['feb', 2], ['mar', 3], ['apr', 4], ['may', 5], ['jun', 6],
+  ['jul', 7], ['aug', 8], ['sep', 9], ['oct', 10], ['nov', 11], ['dec', 12],
+]);
+
+// Every pattern is anchored at both ends and has no nested quantifiers: linear on <= 64 chars.
+const NUMERIC = /^(\d+)(?:\.(\d+))?$/;
+const ISO_LIKE =
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:T| +)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? *(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$/i;
+const BGL_STYLE = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})\.(\d{2})\.(\d{2})(?:\.(\d{1,9}))?$/;
+const YY_SLASH = /^(\d{2})\/(\d{2})\/(\d{2}) +(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
+const YYMMDD_HHMMSS = /^(\d{2})(\d{2})(\d{2}) +(\d{2})(\d{2})(\d{2})$/;
+const KLOG_STYLE = /^(\d{2})(\d{2}) +(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+const MONTH_DAY_DASH = /^(\d{2})-(\d{2}) +(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
+const CLF_STYLE = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: +([+-]\d{2}:?\d{2}))?$/;
+const COMPACT_DASH = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:[:.](\d{1,9}))?$/;
+const TEXT_MONTH =
+  /^(?:[A-Za-z]{3},? +)?([A-Za-z]{3}) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: +(\d{4}))?$/;
+
+function fractionToMs(frac: string | undefined): number {
+  if (frac === undefined || frac.length === 0) return 0;
+  if (frac.length >= 3) return Number(frac.slice(0, 3));
+  return Number(frac) * (frac.length === 1 ? 100 : 10);
+}
+
+function offsetMinutes(zone: string | undefined): number | null {
+  if (zone === undefined) return 0;
+  const z = zone.toUpperCase();
+  if (z === 'Z' || z === 'UTC' || z === 'GMT') return 0;
+  const sign = z.charCodeAt(0) === 45 /* - */ ? -1 : 1;
+  const digits = z.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length >= 4 ? Number(digits.slice(2, 4)) : 0;
+  if (hours > 23 || minutes > 59) return null;
+  return sign * (hours * 60 + minutes);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1]!;
+}
+
+/** Build an ISO string from calendar fields, or null when any field is out of range. */
+function fieldsToIso(
+  year: number, month: number, day: number, hour: number, minute: number, second: number,
+  ms: number, offsetMin: number | null,
+): string | null {
+  if (offsetMin === null) return null;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (hour > 24 || minute > 59 || second > 60) return null;
+  if (day > daysInMonth(year, month)) return null;
+  const epoch = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
+  return new Date(epoch - offsetMin * 60_000).toISOString();
+}
+
+function epochMsToIso(ms: number): string | null {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_EPOCH_MS) return null;
+  return new Date(Math.floor(ms)).toISOString();
+}
+
+/** Epoch by magnitude: seconds (< 1e11), millis (< 1e14), micros (< 1e17), else nanos. */
+function epochNumberToIso(n: number): string | null {
+  if (!Number.isFinite(n) || n <= 0) return null;
+  if (n < 1e11) return epochMsToIso(n * 1000);
+  if (n < 1e14) return epochMsToIso(n);
+  if (n < 1e17) return epochMsToIso(n / 1000);
+  return epochMsToIso(n / 1e6);
+}
+
+function currentUtcYear(): number {
+  return new Date().getUTCFullYear();
+}
+
+function fullYear(twoDigits: string): number {
+  const yy = Number(twoDigits);
+  return yy < 70 ? 2000 + yy : 1900 + yy;
+}
+
+function parseTimeString(s: string, yearOpt: number | undefined): string | null {
+  const first = s.charCodeAt(0);
+  let m: RegExpExecArray | null;
+  if (first >= 48 && first <= 57) {
+    if ((m = NUMERIC.exec(s)) !== null) {
+      const intDigits = m[1]!.length;
+      // Only lengths that are unambiguous epochs; "081109" is a yyMMdd date, not 1970.
+      if (intDigits === 9 || intDigits === 10 || intDigits === 12 || intDigits === 13 ||
+          intDigits === 16 || intDigits === 19) {
+        return epochNumberToIso(Number(s));
+      }
+      return null;
+    }
+    if ((m = ISO_LIKE.exec(s)) !== null) {
+      return fieldsToIso(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0),
+        Number(m[5] ?? 0), Number(m[6] ?? 0), fractionToMs(m[7]), offsetMinutes(m[8]));
+    }
+    if ((m = BGL_STYLE.exec(s)) !== null || (m = COMPACT_DASH.exec(s)) !== null) {
+      return fieldsToIso(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]),
+        Number(m[6]), fractionToMs(m[7]), 0);
+    }
+    if ((m = YY_SLASH.exec(s)) !== null) {
+      return fieldsToIso(fullYear(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]),
+        Number(m[6]), fractionToMs(m[7]), 0);
+    }
+    if ((m = YYMMDD_HHMMSS.exec(s)) !== null) {
+      return fieldsToIso(fullYear(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]),
+        Number(m[6]), 0, 0);
+    }
+    if ((m = KLOG_STYLE.exec(s)) !== null || (m = MONTH_DAY_DASH.exec(s)) !== null) {
+      return fieldsToIso(yearOpt ?? currentUtcYear(), Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]),
+        Number(m[5]), fractionToMs(m[6]), 0);
+    }
+    if ((m = CLF_STYLE.exec(s)) !== null) {
+      const month = MONTHS.get(m[2]!.toLowerCase());
+      if (month === undefined) return null;
+      return fieldsToIso(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]),
+        Number(m[6]), 0, offsetMinutes(m[7]));
+    }
+    return null;
+  }
+  if ((m = TEXT_MONTH.exec(s)) !== null) {
+    const month = MONTHS.get(m[1]!.toLowerCase());
+    if (month === undefined) return null;
+    return fieldsToIso(m[7] !== undefined ? Number(m[7]) : (yearOpt ?? currentUtcYear()), month, Number(m[2]),
+      Number(m[3]), Number(m[4]), Number(m[5]), fractionToMs(m[6]), 0);
+  }
+  return null;
+}
+
+// One-entry cache: consecutive records very often share the same timestamp text.
+let lastRaw = '';
+let lastYear: number | undefined;
+let lastResult: string | null = null;
+
+/**
+ * Parse a timestamp in any supported shape to ISO 8601 UTC (`2005-06-03T22:42:50.000Z`), or null.
+ * Shapes without a zone are taken as UTC; shapes without a year use `opts.year`, else the
+ * current UTC year.
+ *
+ * @example normalizeTime('2015-10-18 18:01:47,978')   // '2015-10-18T18:01:47.978Z'
+ * @example normalizeTime(1117838570)                  // '2005-06-03T22:42:50.000Z'
+ * @example normalizeTime('Oct 11 22:14:15', { year: 2003 }) // '2003-10-11T22:14:15.000Z'
+ */
+export function normalizeTime(raw: unknown, opts?: { year?: number }): string | null {
+  try {
+    if (typeof raw === 'number') return epochNumberToIso(raw);
+    if (typeof raw !== 'string') return null;
+    const year = opts?.year;
+    if (raw === lastRaw && year === lastYear) return lastResult;
+    let s = raw.length > MAX_TIME_CHARS + 4 ? '' : raw.trim();
+    if (s.charCodeAt(s.length - 1) === 44 /* , */) s = s.slice(0, -1);
+    const result = s.length === 0 || s.length > MAX_TIME_CHARS ? null : parseTimeString(s, year);
+    lastRaw = raw;
+    lastYear = year;
+    lastResult = result;
+    return result;
+  } catch {
+    return null;
+  }
+}
