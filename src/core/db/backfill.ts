@@ -18,7 +18,7 @@
 import type pg from 'pg';
 import { FailureError } from '../errors.js';
 import type { ModelTask, Scorer } from '../types.js';
-import { dbFailure, isConnectionError } from './connection.js';
+import { connect, dbFailure, isConnectionError } from './connection.js';
 import { quoteIdent, quoteTable } from './ident.js';
 import { logSql, rangeConditions, rowToRecord, tableError, type LogRange, type LogTableSpec } from './log-source.js';
 import { requireSchema } from './migrate.js';
@@ -238,7 +238,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   let jobLockClient: pg.PoolClient | null = null;
   try {
     if (!integer) {
-      jobLockClient = await retrying('locking the job', () => pool.connect());
+      jobLockClient = await retrying('locking the job', () => connect(pool));
       await jobLockClient.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [jobKey]);
     }
     const work = async (): Promise<void> => {
@@ -340,7 +340,7 @@ async function runChunk(
   method: WriteMethod,
   wait: boolean,
 ): Promise<number | 'locked'> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');

@@ -141,13 +141,29 @@ export function createPool(opts: ConnectionOptions = {}): pg.Pool {
   return pool;
 }
 
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * Check a client out of the pool with an 'error' listener attached: pg-pool removes its own
+ * while a client is checked out, so a connection killed between two queries (say, while a chunk
+ * is being scored) would otherwise be an uncaught exception. The next query on it rejects instead.
+ */
+export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => {});
+  }
+  return client;
+}
+
 /**
  * Run `fn` in a transaction on one client: BEGIN, COMMIT, ROLLBACK on throw, release in finally.
  * A client whose connection broke is destroyed rather than returned to the pool.
  * @example await withTransaction(pool, (c) => c.query('INSERT ...'));
  */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
