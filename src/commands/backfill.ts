@@ -1,0 +1,85 @@
+/**
+ * @file `logml backfill`: score every log in the PostgreSQL log table that has no prediction from
+ * the chosen model versions. Wiring only; the core (src/core/db/run.ts) is imported lazily.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { addTableOptions, dbOption, positiveInt, tableSpec, type TableFlags } from './db.js';
+
+const WRITE_METHODS = ['insert', 'copy'] as const;
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `2h`, `30m`, `7d`, `90s` before now, or a time PostgreSQL understands (passed on as is). */
+export function parseSince(v: string, now = Date.now()): string {
+  const m = /^(\d+)([smhd])$/.exec(v.trim());
+  if (m) {
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now - Number(m[1]) * unit).toISOString();
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v.trim())) throw new InvalidArgumentError(`expected an ISO time (2024-05-01T00:00:00Z) or a duration (30m, 2h, 7d), got "${v}"`);
+  return v.trim();
+}
+
+const idValue = (v: string) => {
+  if (v.trim() === '') throw new InvalidArgumentError('an id cannot be empty');
+  return v;
+};
+
+interface Flags extends TableFlags {
+  db?: string;
+  model: string[];
+  since?: string;
+  until?: string;
+  from?: string;
+  to?: string;
+  workers: number;
+  chunkSize: number;
+  write: (typeof WRITE_METHODS)[number];
+  retries: number;
+}
+
+export function registerBackfill(program: Command): void {
+  const cmd = program
+    .command('backfill')
+    .description('score every log in the PostgreSQL log table lacking a prediction from the chosen model versions, into ml_predictions')
+    .option('--model <file|name@alias>', 'model file or registry reference (repeatable; default: the shipped level and anomaly models)', collect, [] as string[])
+    .addOption(dbOption());
+  addTableOptions(cmd)
+    .option('--since <time>', 'only logs at or after this time (ISO, or 30m / 2h / 7d ago)', (v) => parseSince(v))
+    .option('--until <time>', 'only logs at or before this time (ISO, or 30m / 2h / 7d ago)', (v) => parseSince(v))
+    .option('--from <id>', 'only logs with id >= this', idValue)
+    .option('--to <id>', 'only logs with id <= this', idValue)
+    .option('--workers <n>', 'workers in this process, one connection each', positiveInt('--workers', 64), 1)
+    .option('--chunk-size <n>', 'ids per chunk (one transaction each); concurrent processes must agree', positiveInt('--chunk-size', 1_000_000), 2000)
+    .addOption(new Option('--write <method>', 'how rows are written').choices(WRITE_METHODS).default('insert'))
+    .option('--retries <n>', 'reconnect attempts after a lost connection', positiveInt('--retries', 100), 5)
+    .addHelpText(
+      'after',
+      `
+Safe to kill at any moment and to run several times at once (on one machine or many): chunks
+are committed one by one, claimed with PostgreSQL advisory locks, and written with ON CONFLICT
+DO NOTHING, so a re-run loses nothing and doubles nothing. Without a terminal on stderr it
+prints one summary line, for cron.
+
+Examples:
+  $ logml db migrate && logml backfill --db postgres://logml@db/app
+  $ logml backfill --since 2h --model level@production --model anomaly@production
+  $ logml backfill --table app.events --text-column body --time-column ts --workers 2
+  */10 * * * *  logml backfill --since 1h     # crontab: one line per run`,
+    )
+    .action(async (opts: Flags) => {
+      const { runBackfill } = await import('../core/db/run.js');
+      await runBackfill(
+        {
+          db: opts.db,
+          models: opts.model,
+          table: tableSpec(opts),
+          range: { since: opts.since, until: opts.until, fromId: opts.from, toId: opts.to },
+          workers: opts.workers,
+          chunkSize: opts.chunkSize,
+          write: opts.write,
+          retries: opts.retries,
+        },
+        { stdout: process.stdout, stderr: process.stderr },
+      );
+    });
+}

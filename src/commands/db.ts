@@ -1,0 +1,61 @@
+/**
+ * @file `logml db migrate`, and the option declarations every database command shares (--db and
+ * the log table's name and columns). Wiring only: the core (src/core/db/run.ts) is imported
+ * lazily inside the action, so `logml --help` never loads pg.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+/** `--db URL`, falling back to DATABASE_URL (then to the PG* variables, inside pg). */
+export function dbOption(): Option {
+  return new Option('--db <url>', 'PostgreSQL connection URL (else DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...)').env('DATABASE_URL');
+}
+
+export interface TableFlags {
+  table: string;
+  idColumn: string;
+  textColumn: string;
+  levelColumn: string;
+  timeColumn: string;
+}
+
+/** The log table's name and columns, with the defaults logs(id, message, level, created_at). */
+export function addTableOptions(cmd: Command): Command {
+  return cmd
+    .option('--table <name>', 'log table to read (schema.table allowed); only ever read', 'logs')
+    .option('--id-column <name>', 'unique id column of the log table', 'id')
+    .option('--text-column <name>', 'message column', 'message')
+    .option('--level-column <name>', 'level column ("" if none)', 'level')
+    .option('--time-column <name>', 'time column, for --since/--until ("" if none)', 'created_at');
+}
+
+/** The typed table spec from the flags. */
+export function tableSpec(f: TableFlags): { table: string; idColumn: string; textColumn: string; levelColumn: string | null; timeColumn: string | null } {
+  return { table: f.table, idColumn: f.idColumn, textColumn: f.textColumn, levelColumn: f.levelColumn || null, timeColumn: f.timeColumn || null };
+}
+
+/** A positive integer flag value. */
+export function positiveInt(name: string, max = 1_000_000): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer from 1 to ${max}, got "${v}"`);
+    return n;
+  };
+}
+
+export function registerDb(program: Command): void {
+  const db = program.command('db').description('manage the logml tables in PostgreSQL');
+  db.command('migrate')
+    .description('create or upgrade the logml tables (idempotent; safe to run concurrently)')
+    .addOption(dbOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ logml db migrate --db postgres://logml@db.internal/app
+  $ DATABASE_URL=postgres://logml@localhost/app logml db migrate`,
+    )
+    .action(async (opts: { db?: string }) => {
+      const { runMigrate } = await import('../core/db/run.js');
+      await runMigrate({ db: opts.db }, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * @file `logml models list | show | promote`: the PostgreSQL model registry. Wiring only; the
+ * core (src/core/db/run.ts) is imported lazily inside each action.
+ */
+import { Option, type Command } from 'commander';
+import { dbOption } from './db.js';
+
+const FORMATS = ['table', 'ndjson'] as const;
+type Format = (typeof FORMATS)[number];
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(FORMATS);
+}
+
+const pickFormat = (f: Format | undefined): Format => f ?? (process.stdout.isTTY ? 'table' : 'ndjson');
+const io = () => ({ stdout: process.stdout, stderr: process.stderr });
+
+export function registerModels(program: Command): void {
+  const models = program.command('models').description('list, inspect and promote models in the PostgreSQL registry');
+  models
+    .command('list')
+    .description('list registered models with their aliases')
+    .addOption(formatOption())
+    .addOption(dbOption())
+    .addHelpText('after', '\nExample:\n  $ logml models list --db postgres://logml@db/app')
+    .action(async (opts: { format?: Format; db?: string }) => {
+      const { runModelsList } = await import('../core/db/run.js');
+      await runModelsList({ db: opts.db, format: pickFormat(opts.format) }, io());
+    });
+  models
+    .command('show')
+    .description("show a model's metadata, aliases and metrics history")
+    .argument('<ref>', 'name@version or name@alias')
+    .addOption(formatOption())
+    .addOption(dbOption())
+    .addHelpText('after', '\nExamples:\n  $ logml models show level@production\n  $ logml models show anomaly@1.2.0 --format ndjson')
+    .action(async (ref: string, opts: { format?: Format; db?: string }) => {
+      const { runModelsShow } = await import('../core/db/run.js');
+      await runModelsShow({ db: opts.db, ref, format: pickFormat(opts.format) }, io());
+    });
+  models
+    .command('promote')
+    .description('point an alias (e.g. production) at a registered version')
+    .argument('<ref>', 'name@version (or name@alias) to promote')
+    .requiredOption('--alias <alias>', 'alias to move, e.g. production')
+    .addOption(dbOption())
+    .addHelpText('after', '\nExample:\n  $ logml models promote level@1.3.0 --alias production')
+    .action(async (ref: string, opts: { alias: string; db?: string }) => {
+      const { runModelsPromote } = await import('../core/db/run.js');
+      await runModelsPromote({ db: opts.db, ref, alias: opts.alias }, io());
+    });
+}

@@ -1,0 +1,33 @@
+/**
+ * @file `logml register MODEL.onnx`: store a model in the PostgreSQL registry. Wiring only; the
+ * core (src/core/db/run.ts) is imported lazily inside the action.
+ */
+import type { Command } from 'commander';
+import { dbOption } from './db.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerRegister(program: Command): void {
+  program
+    .command('register')
+    .description("store a model's bytes (with sha256) in the PostgreSQL registry under name@version")
+    .argument('<model>', '.onnx model file written by logml train')
+    .option('--name <name>', "model name (default: the model's own; must match it when the file has one)")
+    .option('--version <version>', "model version (default: the model's own; must match it when the file has one)")
+    .option('--alias <alias>', 'point this alias at the version, e.g. production (repeatable)', collect, [] as string[])
+    .addOption(dbOption())
+    .addHelpText(
+      'after',
+      `
+Registering the same bytes again is a no-op; different bytes under an existing name@version are refused.
+Not yet available: --eval LABELED.csv (metrics come from the evaluate core once it exists).
+
+Examples:
+  $ logml register level.onnx --alias staging
+  $ logml register models/anomaly.onnx --alias production --db postgres://logml@db/app`,
+    )
+    .action(async (file: string, opts: { name?: string; version?: string; alias: string[]; db?: string }) => {
+      const { runRegister } = await import('../core/db/run.js');
+      await runRegister({ file, name: opts.name, version: opts.version, aliases: opts.alias, db: opts.db }, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

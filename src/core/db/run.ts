@@ -1,0 +1,302 @@
+/**
+ * @file The core of the database commands (`db migrate`, `register`, `models ...`, `backfill`):
+ * one function per command taking a typed options object and an `io`, called by the thin
+ * command files and by tests. Owns the Pool's lifetime for one command run; prints data to
+ * `io.stdout` and progress/summary lines to `io.stderr`. Never exits, never parses argv.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { InputError, UsageError } from '../errors.js';
+import type { ModelTask, Scorer } from '../types.js';
+import { backfill, type BackfillProgress, type BackfillResult } from './backfill.js';
+import { createPool, ping, redact } from './connection.js';
+import { migrate, requireSchema } from './migrate.js';
+import type { LogRange, LogTableSpec } from './log-source.js';
+import type { WriteMethod } from './predictions.js';
+import { listModels, promoteModel, registerModel, resolveModelRef, showModel } from './registry.js';
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Defaults to Date.now (tests inject a clock). */
+  now?: () => number;
+}
+
+export interface DbOptions {
+  /** --db URL (else DATABASE_URL, else PG*). */
+  db?: string | undefined;
+}
+
+export type OutputFormat = 'table' | 'ndjson';
+
+async function withPool<T>(opts: DbOptions, max: number, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = createPool({ db: opts.db, max });
+  try {
+    await ping(pool, { db: opts.db });
+    return await fn(pool);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------- db migrate
+
+/** `logml db migrate`: bring the schema up to date; prints one line. */
+export async function runMigrate(opts: DbOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    const r = await migrate(pool);
+    io.stdout.write(r.applied.length ? `logml schema migrated to version ${r.version} (applied ${r.applied.join(', ')})\n` : `logml schema already at version ${r.version}\n`);
+  });
+}
+
+// ---------------------------------------------------------------- model loading
+
+/** The package root (where models/ lives), found by walking up from this file. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'logml') return dir;
+      } catch {
+        /* keep walking */
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** The shipped default models. */
+export function defaultModelPaths(): string[] {
+  const root = packageRoot();
+  return [path.join(root, 'models', 'level.onnx'), path.join(root, 'models', 'anomaly.onnx')];
+}
+
+/** A --model value names the registry when it is name@tag and no such file exists. */
+function isRegistryRef(ref: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) && !existsSync(ref);
+}
+
+/**
+ * Load a scorer from `--model` values: files, or registry references (name@alias, name@version,
+ * sha256-checked). Returns the scorer and the task of each of its models.
+ */
+export async function loadScorer(pool: pg.Pool | null, refs: readonly string[]): Promise<{ scorer: Scorer; tasks: ModelTask[] }> {
+  const { loadModel, createScorer } = await import('../model/index.js');
+  const loaded = [];
+  for (const ref of refs.length ? refs : defaultModelPaths()) {
+    if (isRegistryRef(ref)) {
+      if (!pool) throw new UsageError(`model ${ref} is a registry reference but no database is configured`, 'give --db or DATABASE_URL');
+      const m = await resolveModelRef(pool, ref);
+      const model = await loadModel({ bytes: m.bytes, origin: `registry:${m.name}@${m.version}` });
+      if (model.sha256 !== m.sha256) throw new InputError(`model ${ref} loaded with sha256 ${model.sha256}, the registry recorded ${m.sha256}`);
+      loaded.push(model);
+    } else {
+      loaded.push(await loadModel({ path: ref }));
+    }
+  }
+  const tasks = new Set(loaded.map((m) => m.meta.task));
+  if (tasks.size !== loaded.length) throw new UsageError('two --model values have the same task', 'give at most one level model and one anomaly model');
+  const scorer = createScorer(loaded);
+  const order: ModelTask[] = (['level', 'anomaly'] as const).filter((t) => tasks.has(t));
+  return { scorer, tasks: order };
+}
+
+// ---------------------------------------------------------------- register / models
+
+export interface RegisterOptions extends DbOptions {
+  file: string;
+  name?: string | undefined;
+  version?: string | undefined;
+  aliases: string[];
+}
+
+/** `logml register MODEL.onnx`: store the bytes (sha256), move aliases; prints one line. */
+export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(opts.file);
+  } catch (err) {
+    throw new InputError(`cannot read model file ${opts.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'give the path of a .onnx file');
+  }
+  let meta: Record<string, unknown> = {};
+  let name = opts.name;
+  let version = opts.version;
+  try {
+    const { readBundle } = await import('../model/bundle.js');
+    const bundle = readBundle(bytes, opts.file);
+    meta = bundle.meta as unknown as Record<string, unknown>;
+    for (const [flag, given, own] of [['--name', opts.name, bundle.meta.name], ['--version', opts.version, bundle.meta.version]] as const) {
+      if (given !== undefined && given !== own) {
+        throw new UsageError(
+          `${flag} ${given} differs from the model's own ${flag.slice(2)} ${own}`,
+          'predictions are stored under the model\'s own name@version: leave the flag out, or retrain with that name/version',
+        );
+      }
+    }
+    name = bundle.meta.name;
+    version = bundle.meta.version;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (name === undefined || version === undefined) throw err;
+  }
+  await withPool(opts, 2, async (pool) => {
+    await requireSchema(pool);
+    const r = await registerModel(pool, { name: name!, version: version!, bytes, metadata: meta, aliases: opts.aliases });
+    const aliases = r.aliases.length ? `, alias ${r.aliases.join(', ')}` : '';
+    io.stdout.write(`${r.created ? 'registered' : 'already registered (same bytes)'} ${r.name}@${r.version} sha256 ${r.sha256}${aliases}\n`);
+  });
+}
+
+export interface ModelsListOptions extends DbOptions {
+  format: OutputFormat;
+}
+
+function kb(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`;
+}
+
+/** `logml models list`: a table on a terminal, NDJSON otherwise. */
+export async function runModelsList(opts: ModelsListOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const models = await listModels(pool);
+    if (opts.format === 'ndjson') {
+      for (const m of models) io.stdout.write(`${JSON.stringify(m)}\n`);
+      return;
+    }
+    const { default: Table } = await import('cli-table3');
+    const t = new Table({ head: ['model', 'aliases', 'sha256', 'size', 'registered'], style: { head: [], border: [] } });
+    for (const m of models) t.push([`${m.name}@${m.version}`, m.aliases.join(', '), m.sha256.slice(0, 12), kb(m.sizeBytes), m.createdAt.slice(0, 19).replace('T', ' ')]);
+    io.stdout.write(models.length ? `${t.toString()}\n` : 'no models registered (see "logml register --help")\n');
+  });
+}
+
+export interface ModelsShowOptions extends DbOptions {
+  ref: string;
+  format: OutputFormat;
+}
+
+/** `logml models show name@version`: metadata, aliases and metrics history. */
+export async function runModelsShow(opts: ModelsShowOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const m = await showModel(pool, opts.ref);
+    if (opts.format === 'ndjson') {
+      io.stdout.write(`${JSON.stringify(m)}\n`);
+      return;
+    }
+    const meta = m.metadata as { task?: string; labels?: string[]; trainingData?: { records?: number; description?: string } };
+    const lines = [
+      `${m.name}@${m.version}`,
+      `  sha256      ${m.sha256}`,
+      `  size        ${kb(m.sizeBytes)}`,
+      `  registered  ${m.createdAt}`,
+      `  aliases     ${m.aliases.join(', ') || '-'}`,
+      `  task        ${meta.task ?? '-'}`,
+      ...(meta.labels ? [`  labels      ${meta.labels.join(', ')}`] : []),
+      ...(meta.trainingData ? [`  trained on  ${meta.trainingData.records ?? '?'} records${meta.trainingData.description ? ` (${meta.trainingData.description})` : ''}`] : []),
+      `  metrics     ${m.metrics.length ? '' : '-'}`,
+      ...m.metrics.map(
+        (x) =>
+          `    ${x.measuredAt.slice(0, 19).replace('T', ' ')}  accuracy ${x.accuracy ?? '-'}  f1 ${x.f1 ?? '-'}  fpr ${x.fpr ?? '-'}  coverage ${x.coverage ?? '-'}  drift ${x.drift ?? '-'}  n ${x.sampleSize ?? '-'}`,
+      ),
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+export interface ModelsPromoteOptions extends DbOptions {
+  ref: string;
+  alias: string;
+}
+
+/** `logml models promote name@version --alias production`. */
+export async function runModelsPromote(opts: ModelsPromoteOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const r = await promoteModel(pool, opts.ref, opts.alias);
+    io.stdout.write(`${r.name}@${r.alias} -> ${r.version}${r.previous && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`);
+  });
+}
+
+// ---------------------------------------------------------------- backfill
+
+export interface BackfillCommandOptions extends DbOptions {
+  models: string[];
+  table: LogTableSpec;
+  range: LogRange;
+  workers: number;
+  chunkSize: number;
+  write: WriteMethod;
+  retries: number;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The one-line summary (cron mail friendly). */
+export function summaryLine(r: BackfillResult): string {
+  return `backfill ${r.models.join(' + ')}: scored ${fmt(r.scored)}, skipped ${fmt(r.skipped)} (already scored), ${fmt(r.rate)} logs/s, ${duration(r.durationMs)}${r.retries ? `, ${r.retries} reconnects` : ''}`;
+}
+
+function progressLine(p: BackfillProgress): string {
+  const pct = `${Math.floor(p.fraction * 100)}%`.padStart(4);
+  const eta = p.etaS === null ? '' : `  ETA ${duration(p.etaS * 1000)}`;
+  return `backfill ${pct}  scored ${fmt(p.scored)}${p.total !== null ? ` of ≤${fmt(p.total)}` : ''}  ${fmt(p.rate)} logs/s${eta}`;
+}
+
+/**
+ * `logml backfill`: score every log lacking a prediction from the chosen model versions.
+ * On a terminal, a progress line on stderr; always one summary line on stderr at the end.
+ */
+export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, signal?: AbortSignal): Promise<BackfillResult> {
+  const tty = io.stderr.isTTY === true;
+  return withPool(opts, opts.workers + 2, async (pool) => {
+    await requireSchema(pool);
+    const { scorer, tasks } = await loadScorer(pool, opts.models);
+    let last = 0;
+    let shown = false;
+    try {
+      const result = await backfill(pool, scorer, {
+        table: opts.table,
+        range: opts.range,
+        workers: opts.workers,
+        chunkSize: opts.chunkSize,
+        writeMethod: opts.write,
+        retries: opts.retries,
+        tasks,
+        ...(signal ? { signal } : {}),
+        onProgress: tty
+          ? (p) => {
+              const now = Date.now();
+              if (now - last < 200 && p.fraction < 1) return;
+              last = now;
+              shown = true;
+              const line = progressLine(p);
+              io.stderr.write(`\r${line.slice(0, Math.max(20, (io.stderr.columns ?? 100) - 1))}\x1b[K`);
+            }
+          : undefined,
+      });
+      if (shown) io.stderr.write('\r\x1b[K');
+      io.stderr.write(`${summaryLine(result)}\n`);
+      return result;
+    } catch (err) {
+      if (shown) io.stderr.write('\n');
+      if (err instanceof Error) err.message = redact(err.message);
+      throw err;
+    } finally {
+      await scorer.close();
+    }
+  });
+}
