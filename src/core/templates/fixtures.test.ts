@@ -24,7 +24,7 @@ function lines(name: string): string[] {
 }
 
 // Floors a little under what the default miner reaches on these 300-line LogHub excerpts.
-const FLOORS: Record<string, number> = { hdfs: 0.97, openssh: 0.85, linux: 0.62, healthapp: 0.95, spark: 0.84 };
+const FLOORS: Record<string, number> = { hdfs: 0.97, openssh: 0.72, linux: 0.82, healthapp: 0.97, spark: 0.84 };
 
 describe('grouping accuracy on LogHub excerpts (default options)', () => {
   for (const [system, floor] of Object.entries(FLOORS)) {

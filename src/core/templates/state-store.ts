@@ -37,12 +37,18 @@ export interface TemplateRecord {
 /**
  * Everything a miner needs to resume: plain JSON (no Map, no class), safe to `JSON.stringify`.
  * `aliases` maps ids of templates merged away to the id they were merged into.
+ *
+ * Example: `{"version":1,"tick":3,"templates":[{"id":"9f0c…","template":"user <*> logged in",
+ * "tokens":["user","<*>","logged","in"],"count":3,"createdTick":1,"lastSeenTick":3,
+ * "variantOf":null,"variantPosition":null}],"aliases":{},"parameterWords":[]}`
  */
 export interface MinerState {
   version: typeof MINER_STATE_VERSION;
   tick: number;
   templates: TemplateRecord[];
   aliases: Record<string, string>;
+  /** Words proven to be parameter values (they no longer separate templates). */
+  parameterWords: string[];
 }
 
 /** Where a miner's state lives between runs. */
@@ -55,7 +61,7 @@ export interface StateStore {
 /** Check the shape of a parsed state; throws InputError naming the source when it is wrong. */
 export function validateMinerState(value: unknown, source: string): MinerState {
   const state = value as Partial<MinerState> | null;
-  if (state === null || typeof state !== 'object' || !Array.isArray(state.templates) || typeof state.aliases !== 'object') {
+  if (state === null || typeof state !== 'object' || !Array.isArray(state.templates) || typeof state.aliases !== 'object' || !Array.isArray(state.parameterWords)) {
     throw new InputError(`${source} is not a template miner state`, 'pass a file written by logml, or a new path to start afresh');
   }
   if (state.version !== MINER_STATE_VERSION) {

@@ -1,15 +1,16 @@
 /**
  * @file The clustering core: groups token sequences into templates online. Drain's idea (bucket
  * by length and leading token, then similarity against the bucket's templates) with three
- * changes: two different plain words at one position never merge on first sight (they may be
- * different events: `opened` / `closed`); a position merges once enough one-word variants of
- * the same template have been seen (a real parameter, e.g. user names); and tokens are
- * generalised piecewise (`user=<*>`). Owns clusters, buckets, LRU eviction and the aliases left
+ * changes: two tokens that differ by a plain word (`opened` / `closed`, `state=up` / `state=down`)
+ * never merge on first sight, they may be different events; a position merges once enough
+ * one-word variants of the same template have been seen (a real parameter, e.g. user names),
+ * and the words so proven to be parameter values count as parameters everywhere afterwards;
+ * tokens are generalised piecewise (`user=<*>`). Owns clusters, buckets, LRU eviction and the aliases left
  * by merges. Knows nothing of masking, messages, persistence formats or I/O.
  */
 
 import { WILDCARD } from './masker.js';
-import { CONTINUATION, fitsPattern, generaliseToken, isWordLike } from './tokens.js';
+import { CONTINUATION, differingWords, fitsPattern, generaliseToken } from './tokens.js';
 import { templateIdFor } from './stable-id.js';
 
 /** One template cluster, live in memory. */
@@ -39,6 +40,9 @@ export interface ClusterSettings {
 }
 
 export type ChangeType = 'created' | 'changed' | 'none';
+
+/** Cap on remembered parameter words, so memory stays bounded on any input. */
+const MAX_PARAMETER_WORDS = 100_000;
 
 /** Render template tokens as text: tokens joined by one space, continuation appended as is. */
 export function renderTemplate(tokens: readonly string[]): string {
@@ -72,6 +76,8 @@ export class TemplateClusters {
   tick = 0;
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly comparison: Comparison = { mismatches: 0, wordMismatches: 0, wordPosition: -1 };
+  /** Words seen as values of a position proven to be a parameter (by a variant merge). */
+  readonly parameterWords = new Set<string>();
 
   constructor(readonly settings: ClusterSettings) {}
 
@@ -110,7 +116,8 @@ export class TemplateClusters {
       if (t === x || t === WILDCARD) continue;
       if (t.length > 3 && t.includes(WILDCARD) && fitsPattern(t, x)) continue;
       mismatches++;
-      if (isWordLike(t) && isWordLike(x)) {
+      const words = differingWords(t, x);
+      if (words !== null && !(this.parameterWords.has(words[0]) && this.parameterWords.has(words[1]))) {
         wordMismatches++;
         wordPosition = i;
       }
@@ -217,23 +224,60 @@ export class TemplateClusters {
   }
 
   private mergeVariants(base: Cluster, position: number, tokens: readonly string[], tick: number): void {
-    const siblings = base.variants?.get(position) ?? [];
+    const siblings = (base.variants?.get(position) ?? []).filter((v) => v.mergedInto === null && !v.evicted);
     base.variants?.delete(position);
-    base.tokens[position] = WILDCARD;
+    const values = [tokens[position]!, ...siblings.map((v) => v.tokens[position]!)];
+    for (const value of values) {
+      const words = differingWords(base.tokens[position]!, value);
+      if (words !== null) this.rememberParameterWords(words);
+    }
+    let generalised = base.tokens[position]!;
+    for (const value of values) generalised = generaliseToken(generalised, value);
+    base.tokens[position] = generalised;
     this.generalise(base, tokens);
     base.count++;
     base.lastSeenTick = tick;
-    for (const sibling of siblings) {
-      if (sibling.mergedInto !== null || sibling.evicted) continue;
-      this.generalise(base, sibling.tokens);
-      base.count += sibling.count;
-      base.lastSeenTick = Math.max(base.lastSeenTick, sibling.lastSeenTick);
-      this.detach(sibling);
-      sibling.mergedInto = base;
-      this.aliases.set(sibling.id, base.id);
-      // Variants of the merged sibling at other positions now hang off the base.
-      if (sibling.variants !== null) {
-        for (const list of sibling.variants.values()) for (const v of list) v.variantOf = null;
+    for (const sibling of siblings) this.absorb(base, sibling);
+    this.mergeProvenVariants();
+  }
+
+  /** Merge `other` into `base`: base's template covers both, other's id becomes an alias. */
+  private absorb(base: Cluster, other: Cluster): void {
+    this.generalise(base, other.tokens);
+    base.count += other.count;
+    base.lastSeenTick = Math.max(base.lastSeenTick, other.lastSeenTick);
+    this.detach(other);
+    other.mergedInto = base;
+    this.aliases.set(other.id, base.id);
+    // Variants of the absorbed cluster become plain clusters.
+    if (other.variants !== null) {
+      for (const list of other.variants.values()) for (const v of list) v.variantOf = null;
+    }
+  }
+
+  private rememberParameterWords(words: readonly string[]): void {
+    for (const word of words) if (this.parameterWords.size < MAX_PARAMETER_WORDS) this.parameterWords.add(word);
+  }
+
+  /**
+   * After new parameter words are known, variants that differ from their base only by such
+   * words are merged into it (e.g. `session opened for user news` once user names are known).
+   */
+  private mergeProvenVariants(): void {
+    for (const base of [...this.byId.values()]) {
+      if (base.variants === null || base.mergedInto !== null) continue;
+      for (const [position, list] of [...base.variants]) {
+        const proven = list.filter((v) => {
+          if (v.mergedInto !== null || v.evicted) return false;
+          const words = differingWords(base.tokens[position]!, v.tokens[position]!);
+          return words !== null && this.parameterWords.has(words[0]) && this.parameterWords.has(words[1]);
+        });
+        if (proven.length === 0) continue;
+        base.variants.set(position, list.filter((v) => !proven.includes(v)));
+        for (const v of proven) {
+          base.tokens[position] = generaliseToken(base.tokens[position]!, v.tokens[position]!);
+          this.absorb(base, v);
+        }
       }
     }
   }

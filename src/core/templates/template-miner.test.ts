@@ -71,10 +71,30 @@ describe('TemplateMiner.add', () => {
 
   it('generalises a token piecewise', () => {
     const miner = new TemplateMiner();
-    miner.add('request done user=alice status=ok');
-    const r = miner.add('request done user=bob status=ok');
-    expect(r.template).toBe('request done user=<*> status=ok');
+    miner.add('request done id=a17 status=ok');
+    const r = miner.add('request done id=b22 status=ok');
+    expect(r.template).toBe('request done id=<*> status=ok');
     expect(r.changeType).toBe('changed');
+  });
+
+  it('keeps tokens apart that differ by a word inside (state=up / state=down)', () => {
+    const miner = new TemplateMiner();
+    const up = miner.add('link eth0 changed state=up speed=1000');
+    const down = miner.add('link eth1 changed state=down speed=1000');
+    expect(down.templateId).not.toBe(up.templateId);
+    expect(down.changeType).toBe('created');
+  });
+
+  it('treats words proven to be parameters as parameters in other templates too', () => {
+    const miner = new TemplateMiner({ variantMergeCount: 3 });
+    const opened = miner.add('session opened for user root by admin');
+    const alice = miner.add('session opened for user alice by admin');
+    for (const user of ['root', 'alice', 'bob']) miner.add(`session closed for user ${user}`);
+    // root, alice and bob are now known parameter values: the opened variants merge too.
+    expect(miner.resolveId(alice.templateId)).toBe(opened.templateId);
+    const bob = miner.add('session opened for user bob by admin');
+    expect(bob.templateId).toBe(opened.templateId);
+    expect(bob.template).toBe('session opened for user <*> by admin');
   });
 
   it('keeps the id when the template is generalised', () => {

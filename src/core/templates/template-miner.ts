@@ -26,7 +26,8 @@ export interface TemplateMinerOptions {
   maxClusters: number;
   /**
    * How many distinct plain words must be seen at one position of an otherwise identical
-   * template before that position is taken as a parameter (and the variants merged). Default 4.
+   * template before that position is taken as a parameter (the variants are merged, and those
+   * words count as parameter values everywhere from then on). Default 5.
    */
   variantMergeCount: number;
   /** Distinct masked messages remembered for the exact-match fast path. Default 100,000. */
@@ -38,7 +39,7 @@ export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Ob
   similarityThreshold: 0.5,
   prefixDepth: 1,
   maxClusters: 50_000,
-  variantMergeCount: 4,
+  variantMergeCount: 5,
   maxCacheEntries: 100_000,
 });
 
@@ -147,7 +148,7 @@ export class TemplateMiner {
         variantPosition: c.variantOf === null ? null : c.variantPosition,
       });
     }
-    return { version: MINER_STATE_VERSION, tick: this.clusters.tick, templates, aliases: Object.fromEntries(this.clusters.aliases) };
+    return { version: MINER_STATE_VERSION, tick: this.clusters.tick, templates, aliases: Object.fromEntries(this.clusters.aliases), parameterWords: [...this.clusters.parameterWords] };
   }
 
   /**
@@ -162,6 +163,7 @@ export class TemplateMiner {
     const clusters = miner.clusters;
     clusters.tick = valid.tick;
     for (const [from, to] of Object.entries(valid.aliases)) clusters.aliases.set(from, to);
+    for (const word of valid.parameterWords) clusters.parameterWords.add(word);
     const restored: Array<[Cluster, TemplateRecord]> = [];
     for (const record of valid.templates) {
       const cluster = clusters.restore({

@@ -118,11 +118,53 @@ function hasLetters(text: string, min: number): boolean {
   return false;
 }
 
+/** Length of the longest common prefix of a and b that ends just after a delimiter (or is whole). */
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === a.length && i === b.length) return i;
+  while (i > 0 && !isDelimiter(a.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+/** Length of the longest common suffix of a and b (not overlapping `prefix`) that starts at a delimiter. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const max = Math.min(a.length, b.length) - prefix;
+  let i = 0;
+  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  while (i > 0 && !isDelimiter(a.charCodeAt(a.length - i))) i--;
+  return i;
+}
+
+function isWordPart(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isLetter(code) && code !== 95 && code !== 45) return false;
+  }
+  return true;
+}
+
+/**
+ * Where two different tokens differ, once their common leading and trailing pieces are set
+ * aside: the two differing middles when both are words (letters, `_`, `-`), else null.
+ * `isOverlap:true,` / `isOverlap:false,` give ['true', 'false']; `id=12` / `id=7` give null.
+ */
+export function differingWords(a: string, b: string): [string, string] | null {
+  const prefix = commonPrefix(a, b);
+  const suffix = commonSuffix(a, b, prefix);
+  const x = a.slice(prefix, a.length - suffix);
+  const y = b.slice(prefix, b.length - suffix);
+  return isWordPart(x) && isWordPart(y) ? [x, y] : null;
+}
+
 /**
  * Generalise two different tokens at one template position. When both split into the same
- * delimiters (`user=bob`, `user=eve`), only the differing pieces become `<*>` (`user=<*>`),
- * provided what stays constant holds a real word or only one piece varies; otherwise the whole
- * token is `<*>`.
+ * delimiters (`user=bob`, `user=eve`) only the differing pieces become `<*>`; otherwise the
+ * common leading and trailing pieces are kept (`(a.example.com)`, `(b.net)` give `(<*>)`).
+ * The result keeps a shape only when what stays constant holds a real word or one piece
+ * varies; otherwise the whole token is `<*>`.
  *
  * @example
  * generaliseToken('user=bob', 'user=eve'); // 'user=<*>'
@@ -133,25 +175,35 @@ export function generaliseToken(a: string, b: string): string {
   if (a === WILDCARD || b === WILDCARD) return WILDCARD;
   const pa = segments(a);
   const pb = segments(b);
-  if (pa.length !== pb.length || pa.length < 2) return WILDCARD;
   let out = '';
   let constant = '';
   let wildcards = 0;
-  for (let i = 0; i < pa.length; i++) {
+  let sameShape = pa.length === pb.length && pa.length >= 2;
+  for (let i = 0; sameShape && i < pa.length; i++) {
     const x = pa[i]!;
     const y = pb[i]!;
+    const xDelimiter = x.length === 1 && isDelimiter(x.charCodeAt(0));
+    const yDelimiter = y.length === 1 && isDelimiter(y.charCodeAt(0));
     if (x === y) {
       out += x;
-      if (x.length > 1 || !isDelimiter(x.charCodeAt(0))) constant += x;
-    } else if (x.length === 1 && isDelimiter(x.charCodeAt(0))) {
-      return WILDCARD;
-    } else if (y.length === 1 && isDelimiter(y.charCodeAt(0))) {
-      return WILDCARD;
+      if (!xDelimiter) constant += x;
+    } else if (xDelimiter || yDelimiter) {
+      sameShape = false;
     } else if (!out.endsWith(WILDCARD)) {
       out += WILDCARD;
       wildcards++;
     }
   }
-  // Keep `user=<*>` or `<*>,`; give up on shapes that are mostly wildcard (`<*>-<*>-C:<*>`).
+  if (!sameShape) {
+    const prefix = commonPrefix(a, b);
+    const suffix = commonSuffix(a, b, prefix);
+    if (prefix === 0 && suffix === 0) return WILDCARD;
+    const head = a.slice(0, prefix);
+    const tail = a.slice(a.length - suffix);
+    out = head.endsWith(WILDCARD) || tail.startsWith(WILDCARD) ? head + tail : head + WILDCARD + tail;
+    constant = head + tail;
+    wildcards = 1;
+  }
+  // Keep `user=<*>` or `(<*>)`; give up on shapes that are mostly wildcard (`<*>-<*>-C:<*>`).
   return hasLetters(constant, 2) || wildcards === 1 ? out : WILDCARD;
 }
