@@ -21,6 +21,9 @@ const LEVEL_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([
   ['panic', 'FATAL'], ['a', 'FATAL'],
 ]);
 
+/** winston's `http` and `silly`: too common as plain words to be trusted inside a text header. */
+const JSON_ONLY_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([['http', 'INFO'], ['silly', 'TRACE']]);
+
 /**
  * Word spellings accepted as a level token inside a text header (no single letters: those are
  * only accepted by the header parser in the Android `pid tid L` position).
@@ -75,7 +78,8 @@ export function normalizeLevel(raw: unknown): Level | null {
   if (first >= 48 && first <= 57) {
     return /^\d{2}$/.test(s) ? levelFromNumber(Number(s)) : null;
   }
-  return LEVEL_WORDS.get(s.toLowerCase()) ?? null;
+  const lower = s.toLowerCase();
+  return LEVEL_WORDS.get(lower) ?? JSON_ONLY_WORDS.get(lower) ?? null;
 }
 
 /**

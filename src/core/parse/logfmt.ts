@@ -13,6 +13,21 @@ const QUOTE = 34;
 const EQUALS = 61;
 const BACKSLASH = 92;
 
+/** Longest key accepted: a longer first token means the line is not logfmt (and costs no more). */
+const MAX_KEY_CHARS = 128;
+
+/** Index of the `"` closing a quoted value that starts at `from`, skipping `\"`; -1 if none. */
+function closingQuote(line: string, from: number): number {
+  let at = line.indexOf('"', from);
+  while (at >= 0) {
+    let backslashes = 0;
+    while (at - 1 - backslashes >= from && line.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = line.indexOf('"', at + 1);
+  }
+  return -1;
+}
+
 type FieldRole = 'message' | 'time' | 'level' | 'component' | 'other';
 
 function roleOf(key: string): FieldRole {
@@ -60,12 +75,13 @@ export function parseLogfmtLine(line: string, out: LineFields, ctx: LineParseCon
     while (pos < n && line.charCodeAt(pos) === SPACE) pos++;
     if (pos >= n) break;
     const tokenStart = pos;
-    while (pos < n) {
+    const keyLimit = Math.min(n, pos + MAX_KEY_CHARS + 1);
+    while (pos < keyLimit) {
       const c = line.charCodeAt(pos);
       if (c === SPACE || c === EQUALS || c === QUOTE) break;
       pos++;
     }
-    if (pos === tokenStart) return false; // a token starting with '=' or '"'
+    if (pos === tokenStart || pos - tokenStart > MAX_KEY_CHARS) return false; // '=x', '"x', or no key
     const keyEnd = pos;
     if (pos >= n || line.charCodeAt(pos) !== EQUALS) {
       if (pos < n && line.charCodeAt(pos) === QUOTE) return false;
@@ -77,13 +93,14 @@ export function parseLogfmtLine(line: string, out: LineFields, ctx: LineParseCon
     let value: string;
     if (pos < n && line.charCodeAt(pos) === QUOTE) {
       const valueStart = ++pos;
-      while (pos < n && line.charCodeAt(pos) !== QUOTE) pos += line.charCodeAt(pos) === BACKSLASH ? 2 : 1;
-      if (pos >= n) return false; // unterminated quote
+      pos = closingQuote(line, pos);
+      if (pos < 0) return false; // unterminated quote
       value = unescapeQuoted(line.slice(valueStart, pos));
       pos++;
     } else {
       const valueStart = pos;
-      while (pos < n && line.charCodeAt(pos) !== SPACE) pos++;
+      const space = line.indexOf(' ', pos);
+      pos = space < 0 ? n : space;
       value = line.slice(valueStart, pos);
     }
     pairs++;

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { parseOne } from './test-helpers.js';
+
+describe('header format', () => {
+  it.each([
+    ['081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating',
+      '2008-11-09T20:36:15.000Z', 'INFO', 'dfs.DataNode$PacketResponder', 'PacketResponder 1 for block blk_38865049064139660 terminating'],
+    ['2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster for application appattempt_1445144423722_0020_000001',
+      '2015-10-18T18:01:47.978Z', 'INFO', 'org.apache.hadoop.mapreduce.v2.app.MRAppMaster', 'Created MRAppMaster for application appattempt_1445144423722_0020_000001'],
+    ['17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]',
+      '2017-06-09T20:10:40.000Z', 'INFO', 'executor.CoarseGrainedExecutorBackend', 'Registered signal handlers for [TERM, HUP, INT]'],
+    ['nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 "GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1" status: 200',
+      '2017-05-16T00:00:00.008Z', 'INFO', 'nova.osapi_compute.wsgi.server', '10.11.10.1 "GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1" status: 200'],
+    ['03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs',
+      '2024-03-17T16:13:38.811Z', 'DEBUG', 'WindowManager', 'printFreezingDisplayLogs'],
+    ['[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties',
+      '2005-12-04T04:47:44.000Z', 'INFO', null, 'workerEnv.init() ok /etc/httpd/conf/workers2.properties'],
+    ['[Sun Dec 04 05:15:09 2005] [error] [client 222.166.160.184] Directory index forbidden by rule: /var/www/html/',
+      '2005-12-04T05:15:09.000Z', 'ERROR', null, '[client 222.166.160.184] Directory index forbidden by rule: /var/www/html/'],
+    ['2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505',
+      '2016-09-28T04:30:30.000Z', 'INFO', 'CBS', 'Loaded Servicing Stack v6.1.7601.23505'],
+    ['- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected',
+      '2005-06-03T22:42:50.000Z', 'INFO', 'KERNEL', 'instruction cache parity error corrected'],
+    ['APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix',
+      '2005-06-04T07:24:32.000Z', 'FATAL', 'APP', 'ciod: failed to read message prefix'],
+    ['2024-01-02 03:04:05,123 [main] INFO  com.example.App - Started in 2.1s',
+      '2024-01-02T03:04:05.123Z', 'INFO', 'com.example.App', 'Started in 2.1s'],
+    ['2024-01-02 03:04:05,123 - myapp.db - WARNING - slow query',
+      '2024-01-02T03:04:05.123Z', 'WARN', 'myapp.db', 'slow query'],
+    ['2024-01-02T03:04:05Z ERROR boom   ', '2024-01-02T03:04:05.000Z', 'ERROR', null, 'boom'],
+  ])('%s', (line, time, level, component, message) => {
+    const r = parseOne(line, 'header');
+    expect(r).toMatchObject({ time, level, component, message });
+  });
+
+  it('does not take a level word from the middle of a sentence', () => {
+    const r = parseOne('2024-01-02 03:04:05 User reported error in module', 'header');
+    expect(r).toMatchObject({ level: null, time: '2024-01-02T03:04:05.000Z', message: 'User reported error in module' });
+  });
+});
+
+describe('syslog format', () => {
+  it('RFC 3164 with PRI', () => {
+    expect(parseOne('<34>Oct 11 22:14:15 mymachine su[123]: \'su root\' failed', 'syslog')).toMatchObject({
+      time: '2024-10-11T22:14:15.000Z', level: 'FATAL', component: 'su', message: '\'su root\' failed',
+    });
+  });
+  it('RFC 3164 without PRI (/var/log/syslog)', () => {
+    expect(parseOne('Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0', 'syslog')).toMatchObject({
+      time: '2024-06-14T15:16:01.000Z', level: null, component: 'sshd(pam_unix)', message: 'authentication failure; logname= uid=0',
+    });
+  });
+  it('RFC 5424 with structured data', () => {
+    expect(parseOne('<165>1 2003-10-11T22:14:15.003Z host app 123 ID47 [sd@1 a="x\\]y"] message here', 'syslog')).toMatchObject({
+      time: '2003-10-11T22:14:15.003Z', level: 'INFO', component: 'app', message: 'message here',
+    });
+  });
+  it('a non-syslog line is kept as plain text', () => {
+    expect(parseOne('hello world', 'syslog')).toMatchObject({ level: null, time: null, message: 'hello world' });
+  });
+});
+
+describe('klog format', () => {
+  it.each([
+    ['E0501 12:00:00.123456   12345 file.go:123] message', 'ERROR'],
+    ['I0501 12:00:00.123456   12345 file.go:123] message', 'INFO'],
+    ['W0501 12:00:00.123456   12345 file.go:123] message', 'WARN'],
+    ['F0501 12:00:00.123456   12345 file.go:123] message', 'FATAL'],
+  ])('%s', (line, level) => {
+    expect(parseOne(line, 'klog')).toMatchObject({ level, time: '2024-05-01T12:00:00.123Z', component: 'file.go', message: 'message' });
+  });
+});
+
+describe('json format', () => {
+  it('pino', () => {
+    expect(parseOne('{"level":50,"time":1700000000000,"pid":1,"hostname":"h","msg":"boom"}', 'json'))
+      .toMatchObject({ level: 'ERROR', time: '2023-11-14T22:13:20.000Z', message: 'boom', component: null });
+  });
+  it('bunyan', () => {
+    expect(parseOne('{"name":"app","hostname":"h","pid":1,"level":40,"msg":"careful","time":"2012-02-21T23:20:21.001Z","v":0}', 'json'))
+      .toMatchObject({ level: 'WARN', time: '2012-02-21T23:20:21.001Z', message: 'careful', component: 'app' });
+  });
+  it('winston', () => {
+    expect(parseOne('{"level":"error","message":"db down","timestamp":"2024-01-02 03:04:05"}', 'json'))
+      .toMatchObject({ level: 'ERROR', time: '2024-01-02T03:04:05.000Z', message: 'db down' });
+  });
+  it('OTel-style body and severity_text', () => {
+    expect(parseOne('{"timestamp":"2024-01-02T03:04:05Z","severity_text":"WARN","body":"slow"}', 'json'))
+      .toMatchObject({ level: 'WARN', message: 'slow' });
+  });
+  it('zap-style ts in epoch seconds', () => {
+    expect(parseOne('{"level":"info","ts":1700000000.25,"caller":"x.go:1","msg":"hi"}', 'json'))
+      .toMatchObject({ level: 'INFO', time: '2023-11-14T22:13:20.250Z', message: 'hi' });
+  });
+  it('Docker json-file with a header inside the log text', () => {
+    const line = JSON.stringify({ log: '2015-10-18 18:01:47,978 WARN [main] org.a.B: careful\n', stream: 'stderr', time: '2015-10-18T18:01:47.978123Z' });
+    expect(parseOne(line, 'json')).toMatchObject({ level: 'WARN', component: 'org.a.B', message: 'careful', time: '2015-10-18T18:01:47.978Z' });
+  });
+  it('Docker json-file with plain text: trailing newline stripped', () => {
+    const line = JSON.stringify({ log: 'plain text\r\n', stream: 'stdout', time: '2024-01-02T03:04:05Z' });
+    expect(parseOne(line, 'json')).toMatchObject({ level: null, message: 'plain text', time: '2024-01-02T03:04:05.000Z' });
+  });
+  it('an object without a message field keeps the whole line', () => {
+    expect(parseOne('{"a":1}', 'json')).toMatchObject({ message: '{"a":1}' });
+  });
+  it('invalid JSON in a JSON input is a plain record, not a throw', () => {
+    expect(parseOne('{"level":30,"msg":"cut', 'json')).toMatchObject({ level: null, message: '{"level":30,"msg":"cut' });
+    expect(parseOne('{not json}', 'json')).toMatchObject({ message: '{not json}' });
+    expect(parseOne('[1,2]', 'json')).toMatchObject({ message: '[1,2]' });
+  });
+});
+
+describe('logfmt format', () => {
+  it('quoted values with escapes', () => {
+    expect(parseOne('time=2024-01-02T03:04:05Z level=warn msg="quoted \\"value\\"" key=value', 'logfmt'))
+      .toMatchObject({ time: '2024-01-02T03:04:05.000Z', level: 'WARN', message: 'quoted "value"' });
+  });
+  it('without msg, the remaining pairs are the message', () => {
+    expect(parseOne('level=info method=GET path=/ status=200', 'logfmt'))
+      .toMatchObject({ level: 'INFO', message: 'method=GET path=/ status=200' });
+  });
+  it('a non-logfmt line is plain', () => {
+    expect(parseOne('just words here', 'logfmt')).toMatchObject({ level: null, message: 'just words here' });
+    expect(parseOne('a="unterminated b=c', 'logfmt')).toMatchObject({ level: null, message: 'a="unterminated b=c' });
+  });
+});
+
+describe('plain format', () => {
+  it('the whole line is the message', () => {
+    expect(parseOne('something happened', 'plain')).toEqual({
+      source: 'test', line: 1, time: null, level: null, message: 'something happened', component: null,
+    });
+  });
+  it('a leading timestamp becomes the time and leaves the message', () => {
+    expect(parseOne('2024-01-02T03:04:05Z something ERROR happened', 'plain'))
+      .toMatchObject({ time: '2024-01-02T03:04:05.000Z', level: null, message: 'something ERROR happened' });
+    expect(parseOne('2024-01-02 03:04:05 something', 'plain')).toMatchObject({ time: '2024-01-02T03:04:05.000Z', message: 'something' });
+    expect(parseOne('Jun  4 01:02:03 something', 'plain')).toMatchObject({ time: '2024-06-04T01:02:03.000Z', message: 'something' });
+  });
+  it('numbers that are not a timestamp stay in the message', () => {
+    expect(parseOne('134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change', 'plain'))
+      .toMatchObject({ time: null, message: '134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change' });
+  });
+});
+
+describe('header format with a syslog-style date', () => {
+  it('reads `Mmm dd hh:mm:ss` before the level', () => {
+    expect(parseOne('Oct 11 22:14:15 NODE7 ERROR something', 'header'))
+      .toMatchObject({ time: '2024-10-11T22:14:15.000Z', level: 'ERROR', message: 'something' });
+  });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { createRecordParser, INPUT_FORMATS } from './index.js';
+import { parseLines } from './test-helpers.js';
+
+const HEADER = (n: number, level = 'INFO', msg = `message ${n}`): string =>
+  `2024-01-02 03:04:${String(n % 60).padStart(2, '0')},000 ${level} [main] org.example.App: ${msg}`;
+
+describe('multi-line records', () => {
+  it('joins a Java stack trace (tab and 4-space frames, Caused by, ... n more) onto its header line', () => {
+    const lines = [
+      HEADER(1, 'ERROR', 'request failed'),
+      'java.lang.IllegalStateException: boom',
+      '\tat org.example.App.run(App.java:10)',
+      '    at org.example.Main.main(Main.java:5)',
+      'Caused by: java.io.IOException: disk',
+      '\t... 12 more',
+      HEADER(2),
+    ];
+    const records = parseLines(lines);
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({ line: 1, level: 'ERROR', message: ['request failed', ...lines.slice(1, 6)].join('\n') });
+    expect(records[1]).toMatchObject({ line: 7, message: 'message 2' });
+  });
+
+  it('joins a Python traceback including its header-less final exception line', () => {
+    const lines = [
+      HEADER(1, 'ERROR', 'oops'),
+      'Traceback (most recent call last):',
+      '  File "x.py", line 1, in <module>',
+      '    main()',
+      'ValueError: bad value',
+      HEADER(2),
+    ];
+    const records = parseLines(lines, 'header');
+    expect(records.map((r) => r.message)).toEqual([['oops', ...lines.slice(1, 5)].join('\n'), 'message 2']);
+  });
+
+  it('plain input: only indentation and stack-trace rules apply, tracebacks included', () => {
+    const lines = [
+      'starting worker',
+      'Traceback (most recent call last):',
+      '  File "x.py", line 1, in <module>',
+      'KeyError: 1',
+      'next line',
+      'java.lang.RuntimeException: x',
+      'at org.example.A.b(A.java:1)',
+      'another line',
+      '    indented continuation',
+    ];
+    const records = parseLines(lines, 'plain');
+    expect(records.map((r) => r.message)).toEqual([
+      lines.slice(0, 4).join('\n'),
+      'next line',
+      lines.slice(5, 7).join('\n'),
+      lines.slice(7, 9).join('\n'),
+    ]);
+  });
+
+  it('header-less lines continue the record in header, syslog and klog inputs', () => {
+    expect(parseLines([HEADER(1), 'free text', HEADER(2)], 'header').map((r) => r.message)).toEqual(['message 1\nfree text', 'message 2']);
+    expect(parseLines(['Jun 14 15:16:01 host app[1]: a', 'more', 'Jun 14 15:16:02 host app[1]: b'], 'syslog').map((r) => r.message))
+      .toEqual(['a\nmore', 'b']);
+    expect(parseLines(['I0501 12:00:00.000000 1 a.go:1] x', 'goroutine 1 [running]:', 'I0501 12:00:01.000000 1 a.go:1] y'], 'klog')
+      .map((r) => r.message)).toEqual(['x\ngoroutine 1 [running]:', 'y']);
+  });
+
+  it('a timestamped line without a level still starts a new record in header input', () => {
+    const records = parseLines([HEADER(1), '2024-01-02 03:05:00 no level here'], 'header');
+    expect(records).toHaveLength(2);
+    expect(records[1]).toMatchObject({ level: null, time: '2024-01-02T03:05:00.000Z', message: 'no level here' });
+  });
+
+  it('every line is its own record in json and logfmt inputs', () => {
+    expect(parseLines(['{"msg":"a"}', '\tat x.y(Z.java:1)', '{"msg":"b"}'], 'json').map((r) => r.message))
+      .toEqual(['a', '\tat x.y(Z.java:1)', 'b']);
+  });
+
+  it('blank lines are dropped, or kept inside a record when a continuation follows', () => {
+    const records = parseLines([HEADER(1), '', '\tat a.b(C.java:1)', '', '   ', HEADER(2), ''], 'header');
+    expect(records.map((r) => r.message)).toEqual(['message 1\n\n\tat a.b(C.java:1)', 'message 2']);
+  });
+
+  it('caps a record at 1,000 lines; the rest of the continuation starts a new record', () => {
+    const lines = [HEADER(1), ...Array.from({ length: 1500 }, (_, i) => `\tat f${i}(A.java:1)`), HEADER(2)];
+    const records = parseLines(lines, 'header');
+    expect(records).toHaveLength(3);
+    expect(records[0]!.message.split('\n')).toHaveLength(1000);
+    expect(records[1]).toMatchObject({ line: 1001, level: null, time: null });
+    expect(records[1]!.message.split('\n')).toHaveLength(501);
+    expect(records[1]!.message.startsWith('\tat f999(')).toBe(true);
+  });
+
+  it('caps a record at 1 MiB of message', () => {
+    const chunk = '\t' + 'x'.repeat(300_000);
+    const records = parseLines([HEADER(1), chunk, chunk, chunk, chunk, chunk], 'header');
+    expect(records).toHaveLength(2);
+    expect(records[0]!.message.length).toBeLessThanOrEqual(1024 * 1024);
+    expect(records[1]!.line).toBe(5);
+  });
+});
+
+describe('createRecordParser', () => {
+  it('buffers detectLines lines, then detects and drains them', () => {
+    const parser = createRecordParser({ source: 's', format: 'auto', detectLines: 3 });
+    expect(parser.format).toBeNull();
+    expect(parser.push('{"msg":"a"}', 1)).toEqual([]);
+    expect(parser.push('{"msg":"b"}', 2)).toEqual([]);
+    const drained = parser.push('{"msg":"c"}', 3);
+    expect(parser.format).toBe('json');
+    expect(drained.map((r) => [r.line, r.message])).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+    expect(parser.push('{"msg":"d"}', 4).map((r) => r.message)).toEqual(['d']);
+  });
+
+  it('flush detects on a short buffer, and parsing continues after a flush (--follow)', () => {
+    const parser = createRecordParser({ source: 's', format: 'auto' });
+    parser.push(HEADER(1), 1);
+    parser.push('\tat a.b(C.java:1)', 2);
+    const first = parser.flush();
+    expect(parser.format).toBe('header');
+    expect(first.map((r) => r.message)).toEqual(['message 1\n\tat a.b(C.java:1)']);
+    expect(parser.push(HEADER(3), 3)).toEqual([]);
+    expect(parser.push(HEADER(4), 4).map((r) => r.line)).toEqual([3]);
+    expect(parser.flush().map((r) => r.line)).toEqual([4]);
+    expect(parser.flush()).toEqual([]);
+  });
+
+  it('flush on empty input returns nothing and leaves the format undecided', () => {
+    const parser = createRecordParser({ source: 's', format: 'auto' });
+    expect(parser.flush()).toEqual([]);
+    expect(parser.format).toBeNull();
+  });
+
+  it('a forced format overrides detection', () => {
+    const parser = createRecordParser({ source: 's', format: 'plain' });
+    expect(parser.format).toBe('plain');
+    expect(parser.push('{"level":50,"msg":"x"}', 1)).toEqual([]);
+    expect(parser.flush()[0]).toMatchObject({ level: null, message: '{"level":50,"msg":"x"}' });
+  });
+
+  it('drops a trailing \\r (CRLF input) and copies source and line numbers', () => {
+    const records = parseLines(['{"msg":"a"}\r']);
+    expect(records[0]).toEqual({ source: 'test', line: 1, time: null, level: null, message: 'a', component: null });
+  });
+
+  it('exposes every format name', () => {
+    expect([...INPUT_FORMATS].sort()).toEqual(['header', 'json', 'klog', 'logfmt', 'plain', 'syslog']);
+  });
+});
+
+describe('pathological input', () => {
+  it('parses a 50 MB line in well under a second, in every format', () => {
+    const huge = 'a'.repeat(50 * 1024 * 1024);
+    const cases = [huge, `{${huge}}`, JSON.stringify({ msg: huge }), `2024-01-02 03:04:05 INFO ${huge}`, `[${huge}`,
+      `<13>${huge}`, `k=${huge}`, `k="${huge}`, `\t${huge}`, 'a '.repeat(25 * 1024 * 1024)];
+    for (const line of cases) {
+      for (const format of ['auto', ...INPUT_FORMATS] as const) {
+        const start = performance.now();
+        const records = parseLines([line], format);
+        expect(records).toHaveLength(1);
+        expect(performance.now() - start, `${format}: ${line.slice(0, 12)}...`).toBeLessThan(1000);
+      }
+    }
+  });
+
+  it('a 50 MB header line keeps its whole message', () => {
+    const tail = 'x'.repeat(50 * 1024 * 1024);
+    const start = performance.now();
+    const [record] = parseLines([`2024-01-02 03:04:05 ERROR app: ${tail}`]);
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(record).toMatchObject({ level: 'ERROR', component: 'app' });
+    expect(record!.message.length).toBe(tail.length);
+  });
+
+  it('survives NUL bytes and control characters', () => {
+    const records = parseLines(['\u0000\u0000binary\u0000', '2024-01-02 03:04:05 INFO a\u0000b', '{"msg":"x\\u0000y"}']);
+    expect(records.length).toBeGreaterThan(0);
+    expect(parseLines(['{"msg":"x\\u0000y"}'], 'json')[0]!.message).toBe('x\u0000y');
+  });
+
+  it('invalid JSON in a JSON input becomes plain records, never a throw', () => {
+    const records = parseLines(['{"msg":"a"}', '{"msg":', 'not json at all', '{"msg":"b"}'], 'auto');
+    expect(records.map((r) => r.message)).toEqual(['a', '{"msg":', 'not json at all', 'b']);
+  });
+
+  it('empty lines and whitespace-only input produce no records', () => {
+    expect(parseLines(['', '', '   ', '\t'])).toEqual([]);
+    for (const format of INPUT_FORMATS) expect(parseLines(['', ''], format)).toEqual([]);
+  });
+
+  it('unbalanced brackets and quotes do not throw', () => {
+    const lines = ['[', ']', '"', '<', '<999>', '<1>1 ', 'I0501', 'a=', '=b', '2024-01-02 03:04:05 [INFO', '- - - - -'];
+    for (const format of ['auto', ...INPUT_FORMATS] as const) expect(() => parseLines(lines, format)).not.toThrow();
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeTime } from './index.js';
+
+describe('normalizeTime', () => {
+  const table: Array<[unknown, string | null]> = [
+    ['2024-01-02T03:04:05Z', '2024-01-02T03:04:05.000Z'],
+    ['2024-01-02T03:04:05.123456789Z', '2024-01-02T03:04:05.123Z'],
+    ['2024-01-02T03:04:05+02:00', '2024-01-02T01:04:05.000Z'],
+    ['2024-01-02T03:04:05.5-0700', '2024-01-02T10:04:05.500Z'],
+    ['2024-01-02 03:04:05', '2024-01-02T03:04:05.000Z'],
+    ['2015-10-18 18:01:47,978', '2015-10-18T18:01:47.978Z'],
+    ['2016-09-28 04:30:30,', '2016-09-28T04:30:30.000Z'],
+    ['2024/01/02', '2024-01-02T00:00:00.000Z'],
+    ['2024/01/02 03:04:05', '2024-01-02T03:04:05.000Z'],
+    ['2005.06.03', '2005-06-03T00:00:00.000Z'],
+    ['2005-06-03-15.42.50.675872', '2005-06-03T15:42:50.675Z'],
+    ['17/06/09 20:10:40', '2017-06-09T20:10:40.000Z'],
+    ['081109 203615', '2008-11-09T20:36:15.000Z'],
+    ['Sun Dec 04 04:47:44 2005', '2005-12-04T04:47:44.000Z'],
+    ['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000Z'],
+    ['20171223-22:15:29:606', '2017-12-23T22:15:29.606Z'],
+    [1117838570, '2005-06-03T22:42:50.000Z'],
+    [1117838570.5, '2005-06-03T22:42:50.500Z'],
+    [1700000000000, '2023-11-14T22:13:20.000Z'],
+    ['1700000000000', '2023-11-14T22:13:20.000Z'],
+    ['1700000000', '2023-11-14T22:13:20.000Z'],
+    ['1700000000123456789', '2023-11-14T22:13:20.123Z'],
+    // invalid or not a time
+    ['2024-02-30 00:00:00', null], ['2024-13-01', null], ['2024-01-01 25:00:00', null],
+    ['hello', null], ['', null], ['081109', null], ['12345', null], [null, null], [{}, null],
+    [-5, null], [Infinity, null], ['9'.repeat(5_000_000), null], ['2024-01-01T00:00:00Z' + ' '.repeat(100), null],
+  ];
+  it.each(table)('%j -> %j', (raw, expected) => {
+    expect(normalizeTime(raw)).toBe(expected);
+  });
+
+  it('uses the injected year for year-less shapes', () => {
+    expect(normalizeTime('Oct 11 22:14:15', { year: 2003 })).toBe('2003-10-11T22:14:15.000Z');
+    expect(normalizeTime('Jun  4 01:02:03', { year: 2020 })).toBe('2020-06-04T01:02:03.000Z');
+    expect(normalizeTime('0501 12:00:00.123456', { year: 2024 })).toBe('2024-05-01T12:00:00.123Z');
+    expect(normalizeTime('03-17 16:13:38.811', { year: 2017 })).toBe('2017-03-17T16:13:38.811Z');
+    expect(normalizeTime('Feb 29 00:00:00', { year: 2023 })).toBeNull();
+    expect(normalizeTime('Feb 29 00:00:00', { year: 2024 })).toBe('2024-02-29T00:00:00.000Z');
+  });
+
+  it('defaults the year to the current UTC year', () => {
+    const year = new Date().getUTCFullYear();
+    expect(normalizeTime('Jan 01 00:00:00')).toBe(`${year}-01-01T00:00:00.000Z`);
+  });
+
+  it('agrees with Date for epoch millis across the range', () => {
+    for (let ms = 1e11; ms < 7e12; ms += 123_456_789_012) {
+      const whole = Math.floor(ms);
+      expect(normalizeTime(whole)).toBe(new Date(whole).toISOString());
+    }
+  });
+});
