@@ -41,3 +41,17 @@ export interface Prediction {
   anomalyScore: number | null;
   isAnomaly: boolean | null;
 }
+
+/** The ML tasks a model bundle can serve. */
+export type ModelTask = 'level' | 'anomaly';
+
+/**
+ * Scores messages with one or more loaded models (see src/core/model).
+ * `score` keeps order: result i belongs to messages[i]. Batches of any size are accepted.
+ */
+export interface Scorer {
+  /** `name@version` of each model used, in the order level, anomaly. */
+  readonly models: readonly string[];
+  score(messages: readonly string[]): Promise<Prediction[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+/**
+ * @file The `logml` program: wires subcommands, global flags, and the one exit point.
+ * Subcommand modules register their options here and import their heavy core modules lazily
+ * inside their actions, so `logml --help` never loads onnxruntime-node or pg.
+ * Only this file maps errors to exit codes and prints them.
+ */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { LogmlError } from './core/errors.js';
+import { registerPredict } from './commands/predict.js';
+import { registerTrain } from './commands/train.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerDb } from './commands/db.js';
+import { registerRegister } from './commands/register.js';
+import { registerModels } from './commands/models.js';
+import { registerBackfill } from './commands/backfill.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('logml')
+    .description('Machine learning on application logs: score, train and evaluate ONNX models on log files, pipes and PostgreSQL.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ logml predict app.log                       score a file (a table on a terminal, NDJSON in a pipe)
+  $ kubectl logs deploy/api | logml predict      score a pipe
+  $ logml predict --follow /var/log/syslog       score lines as they arrive
+  $ logml train --task level --data app.log --out level.onnx
+  $ logml evaluate --model level.onnx --data labeled.csv
+
+Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached.
+Run "logml <command> --help" for a command's options and examples.`,
+    );
+  program.exitOverride();
+  registerPredict(program);
+  registerTrain(program);
+  registerEvaluate(program);
+  registerDb(program);
+  registerRegister(program);
+  registerModels(program);
+  registerBackfill(program);
+  return program;
+}
+
+/** Print an error as one line (plus a hint line), or with its stack under --debug; return the exit code. */
+export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version are not errors
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (err instanceof LogmlError) {
+    stderr.write(`logml: ${err.message}\n`);
+    if (err.hint) stderr.write(`hint: ${err.hint}\n`);
+    if (debug && err.stack) stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  stderr.write(`logml: unexpected error: ${message.split('\n')[0]}\n`);
+  stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : 'hint: run again with --debug for details, and report it if it persists\n');
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err, debug);
+  }
+}

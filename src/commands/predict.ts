@@ -1,0 +1,93 @@
+/**
+ * @file `logml predict`: wiring only. Parses options into PredictOptions, loads the models,
+ * runs the core pipeline on files or stdin, and reports skipped records on stderr.
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
+import type { Level } from '../core/types.js';
+import { collect, defaultModelPaths, levelArg, note, positiveInt } from './shared.js';
+
+interface PredictFlags {
+  follow?: boolean;
+  inputFormat: string;
+  format?: 'ndjson' | 'table' | 'csv' | 'json';
+  onlyAnomalies?: boolean;
+  minLevel?: Level;
+  model?: string[];
+  batchSize: number;
+  maxLineBytes: number;
+  templates?: boolean;
+}
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .summary('score log files or a pipe: level, anomaly score')
+    .description('Score log records from files (plain or .gz), standard input, or a followed file, with ONNX models.')
+    .argument('[file...]', 'log files; - or nothing (with a pipe) reads standard input')
+    .option('-f, --follow', 'keep reading the file as it grows, like tail -f (Ctrl-C to stop)')
+    .addOption(new Option('--input-format <format>', 'line format').choices(['auto', 'plain', 'json', 'logfmt', 'syslog', 'klog', 'header']).default('auto'))
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(['ndjson', 'table', 'csv', 'json']))
+    .option('--only-anomalies', 'write only records flagged as anomalies')
+    .option('--min-level <level>', 'write only records whose predicted level is at least this (TRACE..FATAL)', levelArg)
+    .option('-m, --model <path>', 'model file (.onnx); repeat for a level and an anomaly model (default: the shipped models)', collect)
+    .option('--batch-size <n>', 'records per model call', positiveInt('--batch-size'), 4096)
+    .option('--max-line-bytes <n>', 'longer lines are skipped and counted', positiveInt('--max-line-bytes'), 1024 * 1024)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ logml predict app.log                               a table on a terminal
+  $ logml predict app.log.gz --format csv > scored.csv
+  $ kubectl logs deploy/api | logml predict --only-anomalies
+  $ logml predict -f /var/log/syslog --min-level WARN
+  $ logml predict app.log -m my-level.onnx -m my-anomaly.onnx`,
+    )
+    .action(async (files: string[], flags: PredictFlags) => {
+      const inputs = files.length > 0 ? files : ['-'];
+      if (files.length === 0 && process.stdin.isTTY) {
+        throw new UsageError('no input: name a log file or pipe logs in', 'e.g. `logml predict app.log` or `cat app.log | logml predict`');
+      }
+      if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named only once');
+      const modelPaths = flags.model ?? defaultModelPaths();
+      if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
+      const [{ loadModel, createScorer }, { runPredict }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
+      const models = [];
+      for (const path of modelPaths) models.push(await loadModel({ path }));
+      const tasks = models.map((m) => m.meta.task);
+      if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
+      const scorer = createScorer(models);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const summary = await runPredict(
+          {
+            inputs,
+            inputFormat: flags.inputFormat as never,
+            follow: Boolean(flags.follow),
+            output: flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson'),
+            onlyAnomalies: Boolean(flags.onlyAnomalies),
+            minLevel: flags.minLevel ?? null,
+            batchSize: flags.batchSize,
+            maxLineBytes: flags.maxLineBytes,
+            signal: controller.signal,
+          },
+          scorer,
+          { stdout: process.stdout, stdin: process.stdin },
+        );
+        const s = summary.skipped;
+        const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
+        if (skipped > 0) {
+          const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`, s.tooLong && `${s.tooLong} longer than --max-line-bytes`].filter(Boolean);
+          note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); scored ${summary.records} records`);
+        }
+        for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await scorer.close();
+      }
+    });
+}

@@ -1,0 +1,49 @@
+/**
+ * @file Small helpers shared by command modules: option parsers that throw commander's
+ * InvalidArgumentError (so bad values are usage errors, exit 2), and where the shipped models live.
+ * Must stay cheap to import: no core modules with native code here.
+ */
+import { InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LEVELS, type Level } from '../core/types.js';
+
+/** The folder of the shipped default models (works from src/ under tsx and from dist/). */
+export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+
+export function defaultModelPaths(): string[] {
+  return ['level.onnx', 'anomaly.onnx'].map((f) => MODELS_DIR + f).filter((p) => existsSync(p));
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+export function fraction(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number from 0 to below 1, got "${value}"`);
+    return n;
+  };
+}
+
+export function levelArg(value: string): Level {
+  const upper = value.trim().toUpperCase();
+  const aliases: Record<string, Level> = { WARNING: 'WARN', ERR: 'ERROR', CRITICAL: 'FATAL', VERBOSE: 'TRACE' };
+  const level = (LEVELS as readonly string[]).includes(upper) ? (upper as Level) : aliases[upper];
+  if (!level) throw new InvalidArgumentError(`unknown level "${value}"; expected one of: ${LEVELS.join(', ')}`);
+  return level;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Write a line to stderr (warnings and summaries; data goes to stdout only). */
+export function note(text: string): void {
+  process.stderr.write(text + '\n');
+}

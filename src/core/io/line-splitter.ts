@@ -1,0 +1,115 @@
+/**
+ * @file Bytes -> lines, in batches. Splits on '\n' (dropping a trailing '\r'), decodes UTF-8,
+ * and sets aside bad lines instead of failing the input: a line with invalid UTF-8 or a NUL byte,
+ * or longer than `maxLineBytes` (its bytes are dropped as they arrive, never buffered whole),
+ * is counted in `skipped` and not returned. Pure: no I/O.
+ */
+import { isUtf8 } from 'node:buffer';
+
+export interface SkipCounts {
+  invalidUtf8: number;
+  nulBytes: number;
+  tooLong: number;
+}
+
+export interface LineBatch {
+  lines: string[];
+  /** 1-based line number of each line in its source. */
+  lineNos: number[];
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+export class LineSplitter {
+  readonly skipped: SkipCounts = { invalidUtf8: 0, nulBytes: 0, tooLong: 0 };
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private oversized = false;
+  private lineNo = 0;
+  constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {}
+
+  /** Lines completed by this chunk. */
+  push(chunk: Buffer): LineBatch {
+    const out: LineBatch = { lines: [], lineNos: [] };
+    const chunkClean = !chunk.includes(0) && isUtf8(chunk);
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      this.lineNo++;
+      if (this.pendingBytes > 0 || this.oversized) {
+        this.appendPending(chunk.subarray(start, nl));
+        this.emitPending(out);
+      } else if (nl - start > this.maxLineBytes) {
+        this.skipped.tooLong++;
+      } else {
+        this.emit(chunk, start, nl, chunkClean, out);
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.appendPending(chunk.subarray(start));
+    return out;
+  }
+
+  /** End of input: the last line, when it has no trailing newline. */
+  end(): LineBatch {
+    const out: LineBatch = { lines: [], lineNos: [] };
+    if (this.pendingBytes > 0 || this.oversized) {
+      this.lineNo++;
+      this.emitPending(out);
+    }
+    return out;
+  }
+
+  /** True when a partial line is waiting for its newline. */
+  get hasPartialLine(): boolean {
+    return this.pendingBytes > 0;
+  }
+
+  private appendPending(part: Buffer): void {
+    if (this.oversized) return;
+    if (this.pendingBytes + part.length > this.maxLineBytes) {
+      this.oversized = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    if (part.length > 0) {
+      this.pending.push(Buffer.from(part)); // copy: the chunk's memory is reused by the stream
+      this.pendingBytes += part.length;
+    }
+  }
+
+  private emitPending(out: LineBatch): void {
+    if (this.oversized) {
+      this.skipped.tooLong++;
+      this.oversized = false;
+    } else {
+      const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      this.emit(buf, 0, buf.length, false, out);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private emit(buf: Buffer, start: number, end: number, known: boolean, out: LineBatch): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    if (!known) {
+      const slice = buf.subarray(start, end);
+      if (slice.includes(0)) {
+        this.skipped.nulBytes++;
+        return;
+      }
+      if (!isUtf8(slice)) {
+        this.skipped.invalidUtf8++;
+        return;
+      }
+    }
+    out.lines.push(buf.toString('utf8', start, end));
+    out.lineNos.push(this.lineNo);
+  }
+}
+
+export function totalSkipped(s: SkipCounts): number {
+  return s.invalidUtf8 + s.nulBytes + s.tooLong;
+}

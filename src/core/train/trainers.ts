@@ -1,0 +1,266 @@
+/**
+ * @file Trainers that turn labeled messages into logml model bundles (ONNX bytes + metadata):
+ * - level: class-weighted multinomial logistic regression on hashed tf-idf features;
+ * - anomaly, supervised (labels given): class-weighted logistic regression;
+ * - anomaly, unsupervised (no labels): a novelty detector over the user's own normal logs
+ *   (tf-idf weighted mean token surprise, thresholded at a high quantile of training scores).
+ * By default the last `holdout` share of the data (in input order, i.e. time order for logs) is
+ * kept out of training and the shipped model's held-out metrics are measured on it.
+ */
+import { DEFAULT_FEATURE_SPEC, featurize, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
+import { binaryReport, classificationReport } from '../metrics/index.js';
+import { referenceForward, type GraphSpec, type HeadSpec } from '../model/graph.js';
+import { writeBundle, type ModelMetadata, type ReferenceProfile } from '../model/bundle.js';
+import { LEVELS, type Level } from '../types.js';
+import { UsageError } from '../errors.js';
+import { dataFingerprint } from './fingerprint.js';
+import { balancedClassWeights, DEFAULT_LINEAR_OPTIONS, fitIdf, normalizeRow, trainLogistic, trainSoftmax, type LinearTrainOptions } from './linear.js';
+
+export interface LabeledMessage {
+  message: string;
+  level?: Level | null;
+  anomaly?: boolean | null;
+  /** A grouping key (system, service, file) used to balance sources against each other. */
+  group?: string;
+}
+
+export interface CommonTrainOptions extends LinearTrainOptions {
+  name: string;
+  version: string;
+  /** Share of the data, taken from the end, held out for evaluation (0 = none). */
+  holdout: number;
+  /** Weight each group (source) equally instead of each record. */
+  balanceGroups: boolean;
+  /** Class weights are balanced weights raised to this power: 1 = balanced, 0 = none. */
+  classWeightPower: number;
+  /** Free text: where the data came from. */
+  description: string;
+  logmlVersion: string;
+  featureSpec?: FeatureSpec;
+  /** An explicit held-out set (then `holdout` is not used to split the data). */
+  heldOut?: readonly LabeledMessage[];
+  /** How the held-out set was chosen, for the metadata. */
+  heldOutDescription?: string;
+}
+
+export interface TrainResult {
+  bytes: Uint8Array;
+  meta: ModelMetadata;
+}
+
+export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, balanceGroups: true, classWeightPower: 0.5 } as const;
+
+/** Split off the last `share` of items (at least 1 when share > 0 and there are 2+ items). */
+function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test: T[] } {
+  if (share <= 0 || items.length < 2) return { train: [...items], test: [] };
+  const nTest = Math.max(1, Math.floor(items.length * share));
+  return { train: items.slice(0, items.length - nTest), test: items.slice(items.length - nTest) };
+}
+
+function groupWeights(items: readonly LabeledMessage[], enabled: boolean): Float32Array {
+  const w = new Float32Array(items.length).fill(1);
+  if (!enabled) return w;
+  const counts = new Map<string, number>();
+  for (const it of items) counts.set(it.group ?? '', (counts.get(it.group ?? '') ?? 0) + 1);
+  const mean = items.length / counts.size;
+  items.forEach((it, i) => (w[i] = mean / counts.get(it.group ?? '')!));
+  return w;
+}
+
+function quantiles(values: number[], qs: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return qs.map((q) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!));
+}
+
+const PROFILE_QS = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1];
+
+function scoreProfile(scores: number[]): Pick<ReferenceProfile, 'scoreQuantiles' | 'scoreHistogram'> {
+  const hist = new Array<number>(20).fill(0);
+  for (const s of scores) hist[Math.min(19, Math.floor(s * 20))]!++;
+  return { scoreQuantiles: quantiles(scores, PROFILE_QS).map((v) => round6(v)), scoreHistogram: hist };
+}
+
+function round6(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+function roundDeep(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : round6(value);
+  if (Array.isArray(value)) return value.map(roundDeep);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v)]));
+  return value;
+}
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const it of items) out[key(it)] = (out[key(it)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Train a level classifier. Records without a level are ignored. */
+export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTrainOptions): TrainResult {
+  const spec = opts.featureSpec ?? DEFAULT_FEATURE_SPEC;
+  const labeled = data.filter((d) => d.level);
+  if (labeled.length < 2) throw new UsageError(`need at least 2 records with a level to train a level model, got ${labeled.length}`, 'give log files whose lines carry levels, or a CSV with a level column (--level-column)');
+  const { train, test } = opts.heldOut ? { train: labeled, test: opts.heldOut.filter((d) => d.level) } : splitHoldout(labeled, opts.holdout);
+  const split = opts.heldOutDescription ?? `last ${test.length} of ${labeled.length} records (input order)`;
+  const classes = LEVELS.filter((l) => train.some((d) => d.level === l));
+  if (classes.length < 2) throw new UsageError(`the training part has only one level (${classes.join(', ')}); a classifier needs at least two`, 'add logs with other levels, or lower --holdout');
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const feats = train.map((d) => featurize(d.message, spec));
+  const idf = fitIdf(feats, spec.dims);
+  const rows = feats.map((f) => normalizeRow(f, idf));
+  const labels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
+  const cw = balancedClassWeights(labels, classes.length).map((w) => Math.pow(w, opts.classWeightPower));
+  const gw = groupWeights(train, opts.balanceGroups);
+  const weights = Float32Array.from(labels, (l, i) => cw[l]! * gw[i]!);
+  const { weights: W, bias } = trainSoftmax(rows, labels, weights, classes.length, spec.dims, opts);
+  const graph: GraphSpec = { dims: spec.dims, idf, head: { kind: 'softmax', classes: classes.length, weights: W, bias } };
+
+  const predict = (f: SparseFeatures): Level => {
+    const p = referenceForward(graph, f.indices, f.values);
+    let best = 0;
+    for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+    return classes[best]!;
+  };
+  const trainPred = feats.map(predict);
+  const trainReport = classificationReport(train.map((d) => d.level!), trainPred, LEVELS);
+  const testPred = test.map((d) => predict(featurize(d.message, spec)));
+  const testReport = test.length ? classificationReport(test.map((d) => d.level!), testPred, LEVELS) : null;
+  const meta: ModelMetadata = {
+    name: opts.name,
+    version: opts.version,
+    task: 'level',
+    head: 'softmax',
+    labels: classes,
+    featureSpec: spec,
+    featureSpecHash: specHash(spec),
+    trainingData: {
+      fingerprint: dataFingerprint(train.map((d) => ({ message: d.message, label: d.level! }))),
+      records: train.length,
+      labelCounts: countBy(train, (d) => d.level!),
+      description: opts.description,
+    },
+    metrics: roundDeep({
+      training: summarizeClassification(trainReport),
+      ...(testReport ? { heldOut: { ...summarizeClassification(testReport), split } } : {}),
+    }) as ModelMetadata['metrics'],
+    referenceProfile: { n: trainPred.length, predictedLabelShares: roundDeep(shares(trainPred)) as Record<string, number> },
+    trainer: { algorithm: 'multinomial logistic regression (AdaGrad, L2)', classWeightPower: opts.classWeightPower, balanceGroups: opts.balanceGroups, epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, holdout: opts.holdout },
+    seed: opts.seed,
+    logmlVersion: opts.logmlVersion,
+  };
+  return { bytes: writeBundle(meta, graph), meta };
+}
+
+function shares(labels: readonly string[]): Record<string, number> {
+  const counts = countBy(labels, (l) => l);
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / labels.length]));
+}
+
+function summarizeClassification(r: ReturnType<typeof classificationReport>) {
+  return {
+    n: r.n,
+    accuracy: r.accuracy,
+    macroF1: r.macroF1,
+    perClass: Object.fromEntries(r.perClass.map((c) => [c.label, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
+  };
+}
+
+export interface AnomalyTrainOptions extends CommonTrainOptions {
+  /** Force the unsupervised detector even when labels exist. */
+  unsupervised: boolean;
+  /** Unsupervised: quantile of training scores placed at the decision threshold. */
+  noveltyQuantile: number;
+}
+
+/** Train an anomaly model: supervised when both labels occur, else unsupervised novelty. */
+export function trainAnomalyModel(data: readonly LabeledMessage[], opts: AnomalyTrainOptions): TrainResult {
+  const spec = opts.featureSpec ?? DEFAULT_FEATURE_SPEC;
+  if (data.length < 2) throw new UsageError(`need at least 2 records to train an anomaly model, got ${data.length}`, 'give more log lines with --data');
+  const { train, test } = opts.heldOut ? { train: [...data], test: [...opts.heldOut] } : splitHoldout(data, opts.holdout);
+  const split = opts.heldOutDescription ?? `last ${test.length} of ${data.length} records (input order)`;
+  const hasPos = train.some((d) => d.anomaly === true);
+  const hasNeg = train.some((d) => d.anomaly === false);
+  const supervised = !opts.unsupervised && hasPos && hasNeg;
+  // unsupervised: learn from records not labeled anomalous (all of them when there are no labels)
+  const fitSet = supervised ? train : train.filter((d) => d.anomaly !== true);
+  const feats = fitSet.map((d) => featurize(d.message, spec));
+  const idf = fitIdf(feats, spec.dims);
+  let head: HeadSpec;
+  let threshold = 0.5;
+  let algorithm: string;
+  if (supervised) {
+    const rows = feats.map((f) => normalizeRow(f, idf));
+    const labels = Int32Array.from(fitSet, (d) => (d.anomaly ? 1 : 0));
+    const cw = balancedClassWeights(labels, 2).map((w) => Math.pow(w, opts.classWeightPower));
+    const gw = groupWeights(fitSet, opts.balanceGroups);
+    const weights = Float32Array.from(labels, (l, i) => cw[l]! * gw[i]!);
+    const fitted = trainLogistic(rows, labels, weights, spec.dims, opts);
+    head = { kind: 'logistic', weights: fitted.weights, bias: fitted.bias };
+    algorithm = `logistic regression (AdaGrad, L2, balanced class weights ^ ${opts.classWeightPower})`;
+  } else {
+    // surprise of a bucket = its idf minus 1 = ln((1+n)/(1+df)); unseen buckets are the most surprising
+    const surprise = idf.map((v, d) => (d === 0 ? 0 : v - 1));
+    const probe: GraphSpec = { dims: spec.dims, idf, head: { kind: 'rarity', surprise, center: 0, sharpness: 1 } };
+    const raws = feats.map((f) => rawNovelty(probe, f));
+    const [median, upper] = quantiles(raws, [0.5, opts.noveltyQuantile]) as [number, number];
+    const center = upper + Math.max(1e-6, (upper - median) * 0.25);
+    const sharpness = 4 / Math.max(1e-6, upper - median);
+    head = { kind: 'rarity', surprise, center, sharpness };
+    algorithm = `unsupervised novelty: tf-idf weighted mean token surprise, threshold above the ${opts.noveltyQuantile} quantile of training scores`;
+  }
+  const graph: GraphSpec = { dims: spec.dims, idf, head };
+  const score = (f: SparseFeatures) => referenceForward(graph, f.indices, f.values)[0]!;
+  const trainScores = feats.map(score);
+  const trainLabeled = fitSet.filter((d) => d.anomaly !== null && d.anomaly !== undefined);
+  const report = (items: readonly LabeledMessage[], scores: number[]) => {
+    const idx = items.map((d, i) => (d.anomaly === null || d.anomaly === undefined ? -1 : i)).filter((i) => i >= 0);
+    if (idx.length === 0) return null;
+    const b = binaryReport(idx.map((i) => items[i]!.anomaly === true), idx.map((i) => scores[i]! >= threshold));
+    return { n: b.n, precision: b.precision, recall: b.recall, f1: b.f1, fpr: b.fpr, tp: b.tp, fp: b.fp, tn: b.tn, fn: b.fn };
+  };
+  const trainReport = trainLabeled.length ? report(fitSet, trainScores) : null;
+  const testScores = test.map((d) => score(featurize(d.message, spec)));
+  const testReport = report(test, testScores);
+  const flagRate = trainScores.filter((s) => s >= threshold).length / Math.max(1, trainScores.length);
+  const meta: ModelMetadata = {
+    name: opts.name,
+    version: opts.version,
+    task: 'anomaly',
+    head: head.kind,
+    labels: ['normal', 'anomaly'],
+    featureSpec: spec,
+    featureSpecHash: specHash(spec),
+    threshold,
+    trainingData: {
+      fingerprint: dataFingerprint(fitSet.map((d) => ({ message: d.message, label: d.anomaly === true ? '1' : d.anomaly === false ? '0' : '' }))),
+      records: fitSet.length,
+      labelCounts: countBy(fitSet, (d) => (d.anomaly === true ? 'anomaly' : d.anomaly === false ? 'normal' : 'unlabeled')),
+      description: opts.description,
+    },
+    metrics: roundDeep({
+      training: { ...(trainReport ?? { n: fitSet.length }), flagRate },
+      ...(testReport ? { heldOut: { ...testReport, split } } : {}),
+    }) as ModelMetadata['metrics'],
+    referenceProfile: { n: trainScores.length, ...scoreProfile(trainScores) },
+    trainer: { algorithm, supervised, balanceGroups: opts.balanceGroups, epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, holdout: opts.holdout, ...(supervised ? {} : { noveltyQuantile: opts.noveltyQuantile }) },
+    seed: opts.seed,
+    logmlVersion: opts.logmlVersion,
+  };
+  return { bytes: writeBundle(meta, graph), meta };
+}
+
+function rawNovelty(probe: GraphSpec, f: SparseFeatures): number {
+  // with center 0 and sharpness 1 the graph's score is sigmoid(raw): invert it exactly in float64
+  const head = probe.head as Extract<HeadSpec, { kind: 'rarity' }>;
+  let sumsq = 0;
+  const x = new Float64Array(f.indices.length);
+  for (let i = 0; i < x.length; i++) {
+    x[i] = f.values[i]! * probe.idf[f.indices[i]!]!;
+    sumsq += x[i]! * x[i]!;
+  }
+  let raw = 0;
+  for (let i = 0; i < x.length; i++) raw += ((x[i]! * x[i]!) / Math.max(sumsq, 1e-24)) * head.surprise[f.indices[i]!]!;
+  return raw;
+}
