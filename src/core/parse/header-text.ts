@@ -72,16 +72,20 @@ function hasDigit(line: string, start: number, end: number): boolean {
   return false;
 }
 
-/** Characters of a logger/component name: letters, digits and `_ . $ - / # ( ) < > @`. */
-function isComponentChar(c: number): boolean {
-  return isLetter(c) || isDigit(c) || c === 95 || c === 46 || c === 36 || c === DASH || c === 47 ||
-    c === 35 || c === 40 || c === 41 || c === 60 || c === 62 || c === 64;
+/** Characters of a logger/component name: letters, digits and `_ . $ - / # ( ) < > @` (a table: hot loop). */
+const COMPONENT_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  COMPONENT_CHARS[c] = isLetter(c) || isDigit(c) || '_.$-/#()<>@'.includes(String.fromCharCode(c)) ? 1 : 0;
 }
 
 function componentTokenEnd(line: string, start: number): number {
   const limit = Math.min(line.length, start + MAX_COMPONENT_CHARS);
   let i = start;
-  while (i < limit && isComponentChar(line.charCodeAt(i))) i++;
+  while (i < limit) {
+    const c = line.charCodeAt(i);
+    if (c >= 128 || COMPONENT_CHARS[c] === 0) break;
+    i++;
+  }
   return i;
 }
 
@@ -91,9 +95,8 @@ function skipSpaces(line: string, pos: number): number {
 }
 
 function closingBracket(line: string, open: number, maxChars: number): number {
-  const limit = Math.min(line.length, open + maxChars);
-  for (let i = open + 1; i < limit; i++) if (line.charCodeAt(i) === CLOSE_BRACKET) return i;
-  return -1;
+  const close = line.indexOf(']', open + 1);
+  return close < 0 || close - open >= maxChars ? -1 : close;
 }
 
 /** Level of token [start, end): a level word, optionally `[bracketed]` or followed by `,`/`:`. */
@@ -190,9 +193,9 @@ export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseCon
       if (close < 0) return false;
       end = close + 1;
     } else {
-      const limit = Math.min(n, pos + MAX_TOKEN_CHARS + 1);
-      end = pos;
-      while (end < limit && line.charCodeAt(end) !== SPACE) end++;
+      // indexOf is native and beats a charCodeAt loop on these 5-30 character tokens.
+      end = line.indexOf(' ', pos);
+      if (end < 0) end = n;
       if (end - start > MAX_TOKEN_CHARS) return false;
     }
     tokStart[count] = start;
