@@ -51,7 +51,8 @@ Examples:
       if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named only once');
       const modelPaths = flags.model ?? defaultModelPaths();
       if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
-      const [{ loadModel, createScorer }, { runPredict }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
+      const [{ loadModel, createScorer }, { runPredict, checkInputs }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
+      await checkInputs(inputs); // input errors come before the models load
       const models = [];
       for (const path of modelPaths) models.push(await loadModel({ path }));
       const tasks = models.map((m) => m.meta.task);

@@ -359,12 +359,13 @@ async function runChunk(
     const conds = rangeConditions(spec, range, params);
     if (chunk.lo !== null) conds.push(`${sql.id} ${chunk.loInclusive ? '>=' : '>'} $${params.push(chunk.lo)}`);
     conds.push(`${sql.id} ${chunk.hiInclusive ? '<=' : '<'} $${params.push(chunk.hi)}`);
-    const missing = slots.map((s) => {
-      const n = params.push(s.name);
-      const v = params.push(s.version);
-      return `NOT EXISTS (SELECT 1 FROM ml_predictions p WHERE p.log_id = ${sql.id}::text AND p.model_name = $${n} AND p.model_version = $${v})`;
-    });
-    conds.push(`(${missing.join(' OR ')})`);
+    // A correlated scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into a hashed
+    // subplan over all of a model's predictions, once per chunk (O(n) per chunk, measured 30 ms per
+    // 5000-row chunk at only 50k predictions); this form probes the primary key per row instead.
+    const pairs = slots.map((s) => `($${params.push(s.name)}, $${params.push(s.version)})`);
+    conds.push(
+      `(SELECT count(*) FROM ml_predictions p WHERE p.log_id = ${sql.id}::text AND (p.model_name, p.model_version) IN (${pairs.join(', ')})) < ${slots.length}`,
+    );
     const { rows } = await client.query(`SELECT ${sql.select} FROM ${sql.from} WHERE ${conds.join(' AND ')} ORDER BY ${sql.id}`, params);
     if (rows.length === 0) {
       await client.query('COMMIT');

@@ -69,16 +69,19 @@ async function checkOpenable(path: string): Promise<void> {
   }
 }
 
+/** Throws InputError unless `path` is an existing, readable, non-directory file. */
+export async function checkInputPath(path: string): Promise<void> {
+  const st = await statInput(path);
+  if (st.isDirectory()) throw new InputError(`${path} is a directory, not a log file`, 'name the files inside it, e.g. dir/*.log');
+  await checkOpenable(path);
+}
+
 /** Open a line source. Checks the path up front so errors come before any output. */
 export async function openLineSource(options: LineSourceOptions): Promise<LineSource> {
   const splitter = new LineSplitter(options.maxLineBytes);
   let bytes = 0;
   const name = options.path === '-' ? 'standard input' : options.path;
-  if (options.path !== '-') {
-    const st = await statInput(options.path);
-    if (st.isDirectory()) throw new InputError(`${options.path} is a directory, not a log file`, 'name the files inside it, e.g. dir/*.log');
-    await checkOpenable(options.path);
-  }
+  if (options.path !== '-') await checkInputPath(options.path);
   async function* fromStream(stream: AsyncIterable<Buffer | string>): AsyncGenerator<LineBatch> {
     let first = true;
     let gunzip: ReturnType<typeof createGunzip> | null = null;
@@ -197,10 +200,14 @@ async function* followFile(path: string, splitter: LineSplitter, options: LineSo
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

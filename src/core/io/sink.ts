@@ -13,7 +13,7 @@ export interface TextSink {
   end(): Promise<void>;
 }
 
-export function createSink(stream: Writable, { endStream = false } = {}): TextSink {
+export function createSink(stream: Writable, { endStream = false, flushEachWrite = false } = {}): TextSink {
   let closed = false;
   let failure: Error | null = null;
   const onError = (err: NodeJS.ErrnoException) => {
@@ -54,7 +54,7 @@ export function createSink(stream: Writable, { endStream = false } = {}): TextSi
     async write(text: string) {
       if (closed) return;
       buffered += text;
-      if (buffered.length >= FLUSH_AT) await flush();
+      if (flushEachWrite || buffered.length >= FLUSH_AT) await flush();
     },
     async end() {
       await flush();

@@ -13,6 +13,9 @@ export interface ModelSession {
   release(): Promise<void>;
 }
 
+// runtime warnings (e.g. about graph optimisations) are not the user's business
+ort.env.logLevel = 'error';
+
 export async function createSession(bytes: Uint8Array, outputName: string, origin: string, threads = 1): Promise<ModelSession> {
   let session: ort.InferenceSession;
   try {

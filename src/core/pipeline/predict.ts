@@ -6,7 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { openLineSource, type LineSource } from '../io/line-source.js';
+import { checkInputPath, openLineSource, type LineSource } from '../io/line-source.js';
 import { totalSkipped, type SkipCounts } from '../io/line-splitter.js';
 import { createSink } from '../io/sink.js';
 import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
@@ -47,6 +47,11 @@ export interface PredictSummary {
   outputClosed: boolean;
 }
 
+/** Check that every input path exists and is a readable file (stdin '-' always passes). */
+export async function checkInputs(paths: readonly string[]): Promise<void> {
+  for (const path of paths) if (path !== '-') await checkInputPath(path);
+}
+
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   if (options.follow && options.inputs.some((p) => p === '-')) {
     // stdin is followed by nature; --follow only changes files
@@ -56,7 +61,7 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   for (const path of options.inputs) {
     sources.push({ path, source: await openLineSource({ path, follow: options.follow && path !== '-', maxLineBytes: options.maxLineBytes, signal: options.signal, stdin: io.stdin }) });
   }
-  const sink = createSink(io.stdout);
+  const sink = createSink(io.stdout, { flushEachWrite: options.follow });
   const writer = createWriter(options.output, sink, { models: scorer.models, templates: Boolean(options.templates) });
   const summary: PredictSummary = { records: 0, written: 0, skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
@@ -85,22 +90,30 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
     if (sink.closed) break;
     const parser = createRecordParser({ source: path, format: options.inputFormat });
     let lines = 0;
-    for await (const batch of source.batches) {
-      lines += batch.lines.length;
-      if (batch.lines.length === 0) {
-        // an idle tick in follow mode: emit what is pending now, so it is not held back
-        pending.push(...parser.flush());
-      } else {
-        for (let i = 0; i < batch.lines.length; i++) {
-          const done = parser.push(batch.lines[i]!, batch.lineNos[i]!);
-          for (let j = 0; j < done.length; j++) pending.push(done[j]!);
+    try {
+      for await (const batch of source.batches) {
+        lines += batch.lines.length;
+        if (batch.lines.length === 0) {
+          // an idle tick in follow mode: emit what is pending now, so it is not held back
+          pending.push(...parser.flush());
+        } else {
+          for (let i = 0; i < batch.lines.length; i++) {
+            const done = parser.push(batch.lines[i]!, batch.lineNos[i]!);
+            for (let j = 0; j < done.length; j++) pending.push(done[j]!);
+          }
         }
+        if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
+          await scoreAndWrite(pending);
+          pending = [];
+        }
+        if (sink.closed) break;
       }
-      if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
-        await scoreAndWrite(pending);
-        pending = [];
-      }
-      if (sink.closed) break;
+    } catch (err) {
+      // damaged input (e.g. a truncated .gz): what was read before the damage is still written
+      pending.push(...parser.flush());
+      await scoreAndWrite(pending);
+      await writer.end();
+      throw err;
     }
     pending.push(...parser.flush());
     await scoreAndWrite(pending);

@@ -1,0 +1,139 @@
+/**
+ * End-to-end: every kind of bad input gives a one-line error (plus a hint line), the documented
+ * exit code, no stack trace, never a hang; good records around bad ones are still scored.
+ */
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { encodeModel } from '../../src/core/model/onnx-proto.js';
+import { readBundle } from '../../src/core/model/bundle.js';
+import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'logml-bad-'));
+const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
+
+function expectOneLineError(res: { code: number | null; stdout: string; stderr: string }, code: number, pattern: RegExp) {
+  expect(res.code).toBe(code);
+  const lines = res.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(/^logml: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(lines.length).toBeLessThanOrEqual(2);
+  if (lines[1]) expect(lines[1]).toMatch(/^hint: /);
+  expect(res.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('bad input to logml predict', () => {
+  it('missing file: exit 2', async () => {
+    expectOneLineError(await runCli(['predict', join(dir, 'nope.log')]), 2, /no such file/);
+  });
+  it('a directory: exit 2', async () => {
+    expectOneLineError(await runCli(['predict', dir]), 2, /is a directory/);
+  });
+  it('an unreadable file: exit 2', async () => {
+    const file = join(dir, 'secret.log');
+    writeFileSync(file, 'hello\n');
+    chmodSync(file, 0o000);
+    chmodSync(dir, 0o755);
+    // root reads anything: run the CLI as an unprivileged user when we are root
+    const asNobody = process.getuid?.() === 0 ? { spawn: { uid: 65534, gid: 65534 } } : {};
+    expectOneLineError(await runCli(['predict', file], asNobody), 2, /permission denied/);
+  });
+  it('binary data: exit 2', async () => {
+    expectOneLineError(await runCli(['predict', process.execPath]), 2, /binary data/);
+  });
+  it('empty input: exit 2', async () => {
+    const file = join(dir, 'empty.log');
+    writeFileSync(file, '');
+    expectOneLineError(await runCli(['predict', file]), 2, /empty input/);
+    expectOneLineError(await runCli(['predict'], { stdin: '' }), 2, /standard input: empty input/);
+  });
+  it('invalid UTF-8 and NUL bytes: good lines scored, bad ones counted on stderr, exit 0', async () => {
+    const file = join(dir, 'mixed.log');
+    const good = readFileSync(hdfs, 'utf8').split('\n').slice(0, 10);
+    writeFileSync(file, Buffer.concat([
+      Buffer.from(good.slice(0, 5).join('\n') + '\n'),
+      Buffer.from([0x30, 0x38, 0xff, 0xfe, 0x20, 0x41, 0x0a]), // invalid UTF-8
+      Buffer.from('081109 203615 148 INFO x: a\u0000b\n'), // NUL byte
+      Buffer.from(good.slice(5).join('\n') + '\n'),
+    ]));
+    const res = await runCli(['predict', file]);
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout).length).toBe(10);
+    expect(res.stderr.trim()).toBe('logml: skipped 2 lines (1 invalid UTF-8, 1 with NUL bytes); scored 10 records');
+  });
+  it('a 50 MB line is skipped and counted, the rest scored, no hang', async () => {
+    const file = join(dir, 'huge.log');
+    const good = readFileSync(hdfs, 'utf8').split('\n').slice(0, 3).join('\n');
+    writeFileSync(file, good + '\n' + 'x'.repeat(50 * 1024 * 1024) + '\n' + good + '\n');
+    const res = await runCli(['predict', file], { timeoutMs: 60_000 });
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout).length).toBe(6);
+    expect(res.stderr).toMatch(/skipped 1 line \(1 longer than --max-line-bytes\)/);
+  });
+  it('a truncated .gz: the lines before the damage are written, then exit 2', async () => {
+    const file = join(dir, 'cut.log.gz');
+    const gz = gzipSync(readFileSync(hdfs));
+    writeFileSync(file, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const res = await runCli(['predict', file]);
+    expectOneLineError(res, 2, /corrupt or truncated gzip/);
+    expect(parseNdjson(res.stdout).length).toBeGreaterThan(500);
+  });
+  it('unknown options and bad values: exit 2', async () => {
+    const r1 = await runCli(['predict', hdfs, '--format', 'xml']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/xml/);
+    const r2 = await runCli(['predict', hdfs, '--min-level', 'LOUD']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/unknown level "LOUD"/);
+    const r3 = await runCli(['nonsense']);
+    expect(r3.code).toBe(2);
+  });
+});
+
+describe('bad models', () => {
+  it('a corrupt .onnx: exit 2', async () => {
+    const file = join(dir, 'corrupt.onnx');
+    writeFileSync(file, Buffer.from('this is not a protobuf at all, just text pretending'));
+    expectOneLineError(await runCli(['predict', hdfs, '--model', file]), 2, /corrupt\.onnx/);
+  });
+  it('a foreign .onnx (valid ONNX, not a logml model): exit 2', async () => {
+    const file = join(dir, 'foreign.onnx');
+    writeFileSync(file, encodeModel({
+      ir_version: 8, producer_name: 'other', producer_version: '1', domain: '', model_version: 1, doc_string: '',
+      graph: { name: 'g', node: [{ name: 'n', op_type: 'Identity', input: ['x'], output: ['y'], attribute: [] }], initializer: [],
+        input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 1 }] } } } }],
+        output: [{ name: 'y', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 1 }] } } } }] },
+      opset_import: [{ domain: '', version: 17 }], metadata_props: [],
+    }));
+    expectOneLineError(await runCli(['predict', hdfs, '--model', file]), 2, /not a logml model/);
+  });
+  it('a model whose feature spec differs: exit 2', async () => {
+    // re-encode the shipped model with an altered feature spec (and its matching hash)
+    const { decodeModel, modelProtoType } = await import('../../src/core/model/onnx-proto.js');
+    const { specHash } = await import('../../src/core/features/spec.js');
+    const bytes = readFileSync(join(ROOT, 'models', 'level.onnx'));
+    const msg = decodeModel(bytes) as unknown as { metadata_props: Array<{ key: string; value: string }> };
+    const spec = { ...readBundle(bytes, 'x').meta.featureSpec, tokenizer: 'logml-words-v9' };
+    for (const p of msg.metadata_props) {
+      if (p.key === 'logml.featureSpec') p.value = JSON.stringify(spec);
+      if (p.key === 'logml.featureSpecHash') p.value = specHash(spec as never);
+    }
+    const file = join(dir, 'other-spec.onnx');
+    writeFileSync(file, modelProtoType().encode(msg as never).finish());
+    expectOneLineError(await runCli(['predict', hdfs, '--model', file]), 2, /feature spec this logml cannot reproduce: tokenizer "logml-words-v9"/);
+    // and a spec edited without its hash: refused as altered
+    for (const p of msg.metadata_props) if (p.key === 'logml.featureSpecHash') p.value = '0'.repeat(64);
+    writeFileSync(file, modelProtoType().encode(msg as never).finish());
+    expectOneLineError(await runCli(['predict', hdfs, '--model', file]), 2, /does not match its recorded hash/);
+  });
+  it('a missing model file: exit 2', async () => {
+    expectOneLineError(await runCli(['predict', hdfs, '--model', join(dir, 'nope.onnx')]), 2, /does not exist/);
+  });
+  it('--debug prints the stack trace', async () => {
+    const res = await runCli(['predict', join(dir, 'nope.log'), '--debug']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/\n\s+at /);
+  });
+});

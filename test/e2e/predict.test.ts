@@ -1,0 +1,121 @@
+/**
+ * End-to-end: the built binary scores files, pipes and followed files, as a user runs it.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
+
+const FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'model'];
+const formats = join(ROOT, 'fixtures', 'formats');
+
+describe('logml predict on every fixture format', () => {
+  const inputs = readdirSync(formats).filter((f) => !f.includes('.expected.'));
+  it.each(inputs)('%s: one output record per expected record, with every field', async (file) => {
+    const res = await runCli(['predict', join(formats, file)]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    const expectedFile = file.replace(/\.(ndjson|log)$/, '.expected.ndjson');
+    const expected = parseNdjson(require('node:fs').readFileSync(join(formats, expectedFile), 'utf8'));
+    expect(rows.length).toBe(expected.length);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(FIELDS);
+      expect(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']).toContain(row.predicted_level);
+      expect(row.level_probability as number).toBeGreaterThan(0);
+      expect(row.level_probability as number).toBeLessThanOrEqual(1);
+      expect(typeof row.is_anomaly).toBe('boolean');
+      expect(row.model).toEqual(['level-default@0.1.0', 'anomaly-default@0.1.0']);
+    }
+    rows.forEach((row, i) => {
+      expect(row.line).toBe(expected[i]!.line);
+      expect(row.message).toBe(expected[i]!.message);
+      expect(row.level).toBe(expected[i]!.level);
+    });
+  });
+});
+
+describe('logml predict I/O', () => {
+  const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
+
+  it('reads a pipe, and the level token never reaches the model', async () => {
+    const message = 'PacketResponder 1 for block blk_38865049064139660 terminating';
+    const input = ['INFO', 'ERROR', 'FATAL'].map((lvl, i) => `081109 20361${i} 148 ${lvl} dfs.DataNode$PacketResponder: ${message}`).join('\n');
+    const res = await runCli(['predict'], { stdin: input });
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    expect(rows.map((r) => r.source)).toEqual(['-', '-', '-']);
+    expect(rows.map((r) => r.level)).toEqual(['INFO', 'ERROR', 'FATAL']);
+    expect(rows.map((r) => r.message)).toEqual([message, message, message]);
+    // same content, different level tokens: the same prediction
+    expect(new Set(rows.map((r) => `${r.predicted_level} ${r.level_probability} ${r.anomaly_score}`)).size).toBe(1);
+    expect(rows[0]!.predicted_level).toBe('INFO');
+  });
+
+  it('csv, json and filters', async () => {
+    const csv = await runCli(['predict', hdfs, '--format', 'csv']);
+    expect(csv.stdout.split('\n')[0]).toBe(FIELDS.join(','));
+    expect(csv.stdout.trim().split('\n').length).toBe(2001);
+    const json = await runCli(['predict', hdfs, '--format', 'json', '--min-level', 'WARN']);
+    const arr = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(arr.length).toBeGreaterThan(0);
+    expect(arr.length).toBeLessThan(2000);
+    expect(arr.every((r) => r.predicted_level === 'WARN' || r.predicted_level === 'ERROR' || r.predicted_level === 'FATAL')).toBe(true);
+    const bgl = await runCli(['predict', join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log'), '--only-anomalies']);
+    const flagged = parseNdjson(bgl.stdout);
+    expect(flagged.length).toBeGreaterThan(50);
+    expect(flagged.every((r) => r.is_anomaly === true)).toBe(true);
+  });
+
+  it('reads .gz files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-gz-'));
+    const gz = join(dir, 'hdfs.log.gz');
+    writeFileSync(gz, require('node:zlib').gzipSync(require('node:fs').readFileSync(hdfs)));
+    const res = await runCli(['predict', gz]);
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout).length).toBe(2000);
+  });
+
+  it('`logml predict big.log | head -1` exits 0, silently', async () => {
+    const child = spawn(process.execPath, [BIN, 'predict', hdfs, hdfs, hdfs, hdfs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('--follow scores lines as they are appended, and stops on SIGINT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-follow-'));
+    const file = join(dir, 'app.log');
+    writeFileSync(file, '2024-05-01 12:00:00,001 INFO [main] Server: started\n');
+    const child = spawn(process.execPath, [BIN, 'predict', '--follow', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let buf = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        lines.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    });
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 200 && lines.length < n; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(lines.length).toBe(n);
+    };
+    await waitFor(1);
+    appendFileSync(file, '2024-05-01 12:00:05,001 ERROR [main] Server: connection refused\n');
+    await waitFor(2);
+    appendFileSync(file, '2024-05-01 12:00:06,001 WARN [main] Server: retrying in 5s\n');
+    await waitFor(3);
+    expect(parseNdjson(lines.join('\n')).map((r) => r.line)).toEqual([1, 2, 3]);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+  });
+});
