@@ -17,6 +17,8 @@ import { templateIdFor } from './stable-id.js';
 export interface Cluster {
   id: string;
   tokens: string[];
+  /** `renderTemplate(tokens)`, kept up to date by the core whenever `tokens` change. */
+  text: string;
   count: number;
   createdTick: number;
   lastSeenTick: number;
@@ -220,6 +222,7 @@ export class TemplateClusters {
       template[i] = generaliseToken(t, x);
       changed = true;
     }
+    if (changed) cluster.text = renderTemplate(template);
     return changed;
   }
 
@@ -235,6 +238,7 @@ export class TemplateClusters {
     for (const value of values) generalised = generaliseToken(generalised, value);
     base.tokens[position] = generalised;
     this.generalise(base, tokens);
+    base.text = renderTemplate(base.tokens);
     base.count++;
     base.lastSeenTick = tick;
     for (const sibling of siblings) this.absorb(base, sibling);
@@ -277,6 +281,7 @@ export class TemplateClusters {
         for (const v of proven) {
           base.tokens[position] = generaliseToken(base.tokens[position]!, v.tokens[position]!);
           this.absorb(base, v);
+          base.text = renderTemplate(base.tokens);
         }
       }
     }
@@ -299,6 +304,7 @@ export class TemplateClusters {
     const cluster: Cluster = {
       id: this.uniqueId(renderTemplate(tokens)),
       tokens: [...tokens],
+      text: renderTemplate(tokens),
       count: 1,
       createdTick: tick,
       lastSeenTick: tick,
@@ -335,14 +341,14 @@ export class TemplateClusters {
   }
 
   /** Put back a cluster from saved state (no eviction, no id recomputation). */
-  restore(cluster: Omit<Cluster, 'bucket' | 'variantOf' | 'variants' | 'mergedInto' | 'evicted'>): Cluster {
+  restore(cluster: Omit<Cluster, 'bucket' | 'variantOf' | 'variants' | 'mergedInto' | 'evicted' | 'text'>): Cluster {
     const key = this.bucketKey(cluster.tokens);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       bucket = [];
       this.buckets.set(key, bucket);
     }
-    const live: Cluster = { ...cluster, variantOf: null, variants: null, mergedInto: null, evicted: false, bucket };
+    const live: Cluster = { ...cluster, text: renderTemplate(cluster.tokens), variantOf: null, variants: null, mergedInto: null, evicted: false, bucket };
     bucket.push(live);
     this.byId.set(live.id, live);
     return live;

@@ -6,7 +6,7 @@
  */
 
 import { DEFAULT_MASKING_RULES, createMasker, type Masker, type MaskingRule } from './masker.js';
-import { TemplateClusters, renderTemplate, type ChangeType, type Cluster } from './template-clusters.js';
+import { TemplateClusters, type ChangeType, type Cluster } from './template-clusters.js';
 import { CONTINUATION, tokenize } from './tokens.js';
 import { MINER_STATE_VERSION, validateMinerState, type MinerState, type StateStore, type TemplateRecord } from './state-store.js';
 
@@ -98,11 +98,11 @@ export class TemplateMiner {
     if (cached !== null) {
       cached.count++;
       cached.lastSeenTick = ++this.clusters.tick;
-      return { templateId: cached.id, template: renderTemplate(cached.tokens), changeType: 'none' };
+      return { templateId: cached.id, template: cached.text, changeType: 'none' };
     }
     const { cluster, changeType } = this.clusters.add(this.tokensOf(key));
     this.remember(key, cluster);
-    return { templateId: cluster.id, template: renderTemplate(cluster.tokens), changeType };
+    return { templateId: cluster.id, template: cluster.text, changeType };
   }
 
   /**
@@ -115,7 +115,7 @@ export class TemplateMiner {
   match(message: string): MatchResult | null {
     const key = this.maskedKey(message);
     const cluster = this.cached(key) ?? this.clusters.find(this.tokensOf(key));
-    return cluster === null ? null : { templateId: cluster.id, template: renderTemplate(cluster.tokens) };
+    return cluster === null ? null : { templateId: cluster.id, template: cluster.text };
   }
 
   /**
@@ -130,7 +130,7 @@ export class TemplateMiner {
   templates(): TemplateInfo[] {
     return [...this.clusters.byId.values()]
       .sort((a, b) => b.count - a.count || (a.id < b.id ? -1 : 1))
-      .map((c) => ({ templateId: c.id, template: renderTemplate(c.tokens), count: c.count }));
+      .map((c) => ({ templateId: c.id, template: c.text, count: c.count }));
   }
 
   /** Plain-JSON snapshot of everything needed to resume. */
@@ -139,7 +139,7 @@ export class TemplateMiner {
     for (const c of this.clusters.byId.values()) {
       templates.push({
         id: c.id,
-        template: renderTemplate(c.tokens),
+        template: c.text,
         tokens: [...c.tokens],
         count: c.count,
         createdTick: c.createdTick,
