@@ -5,6 +5,7 @@
  */
 import { isBlankLine, isContinuationLine } from './continuation.js';
 import { DETECTION_ORDER, LINE_PARSERS, type InputFormat } from './formats.js';
+import { looksLikeJsonObject } from './json-lines.js';
 import { emptyFields, type LineParseContext } from './line-fields.js';
 
 /** Lines looked at by default, and the hard cap whatever the caller passes. */
@@ -14,6 +15,8 @@ const MAX_DETECT_LINES = 1000;
 const MIN_SHARE = 0.5;
 
 const DETECT_CONTEXT: LineParseContext = { year: 2000 };
+/** Above this, a line votes json on its braces alone: JSON.parse of a huge line twice is wasted time. */
+const MAX_JSON_PROBE_CHARS = 1 << 20;
 
 /**
  * Pick the input format of a sample of physical lines.
@@ -32,7 +35,11 @@ export function detectFormat(sample: readonly string[]): InputFormat {
     if (isBlankLine(line) || isContinuationLine(line)) continue;
     voters++;
     for (let f = 0; f < DETECTION_ORDER.length; f++) {
-      if (LINE_PARSERS[DETECTION_ORDER[f]!](line, fields, DETECT_CONTEXT)) counts[f]!++;
+      const format = DETECTION_ORDER[f]!;
+      const parses = format === 'json' && line.length > MAX_JSON_PROBE_CHARS
+        ? looksLikeJsonObject(line)
+        : LINE_PARSERS[format](line, fields, DETECT_CONTEXT);
+      if (parses) counts[f]!++;
     }
   }
   let best = -1;

@@ -125,6 +125,32 @@ function matchAnyLayout(s: string): boolean {
   return false;
 }
 
+/** Month number from three letters (any case) packed as a number; no allocation. */
+const MONTH_BY_CODE: ReadonlyMap<number, number> = new Map(
+  [...MONTHS].map(([name, month]) => [monthCode(name, 0), month]),
+);
+
+function monthCode(s: string, at: number): number {
+  return ((s.charCodeAt(at) | 32) << 16) | ((s.charCodeAt(at + 1) | 32) << 8) | (s.charCodeAt(at + 2) | 32);
+}
+
+/** `Mmm dd hh:mm:ss[.frac]` (RFC 3164, day space-padded or not) into the scratch fields. */
+function matchTextMonth(s: string): boolean {
+  if (s.length < 14) return false;
+  const month = MONTH_BY_CODE.get(monthCode(s, 0));
+  if (month === undefined || s.charCodeAt(3) !== 32) return false;
+  let i = 4;
+  while (i < s.length && s.charCodeAt(i) === 32) i++;
+  const dayStart = i;
+  while (i < s.length && i - dayStart < 2 && isDigitCode(s.charCodeAt(i))) i++;
+  if (i === dayStart) return false;
+  const day = Number(s.slice(dayStart, i));
+  if (!matchLayout(s.slice(i), ' hh:mm:ss')) return false;
+  fMonth = month;
+  fDay = day;
+  return true;
+}
+
 function fractionToMs(frac: string | undefined): number {
   if (frac === undefined || frac.length === 0) return 0;
   if (frac.length >= 3) return Number(frac.slice(0, 3));
@@ -262,6 +288,9 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
         Number(m[5]), Number(m[6]), 0, offsetMinutes(m[7]));
     }
     return null;
+  }
+  if (matchTextMonth(s)) {
+    return fieldsToIso(yearOpt ?? currentUtcYear(), fMonth, fDay, fHour, fMinute, fSecond, fMs, 0);
   }
   if ((m = TEXT_MONTH.exec(s)) !== null) {
     const month = MONTHS.get(m[1]!.toLowerCase());
