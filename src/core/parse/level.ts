@@ -21,6 +21,10 @@ const LEVEL_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([
   ['panic', 'FATAL'], ['a', 'FATAL'],
 ]);
 
+/** First letters (a..z) of the word spellings, for a cheap early rejection. */
+const LEVEL_INITIALS = new Uint8Array(26);
+for (const word of LEVEL_WORDS.keys()) if (word.length >= 3) LEVEL_INITIALS[word.charCodeAt(0) - 97] = 1;
+
 /** winston's `http` and `silly`: too common as plain words to be trusted inside a text header. */
 const JSON_ONLY_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([['http', 'INFO'], ['silly', 'TRACE']]);
 
@@ -30,6 +34,10 @@ const JSON_ONLY_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([['ht
  */
 export function levelFromHeaderWord(word: string): Level | null {
   if (word.length < 3 || word.length > 13) return null;
+  // Most header tokens are not levels (hosts, `RAS`, `KERNEL`): reject on the first letter
+  // before paying for toLowerCase and a map lookup.
+  const first = word.charCodeAt(0) | 32;
+  if (first < 97 || first > 122 || LEVEL_INITIALS[first - 97] === 0) return null;
   const level = LEVEL_WORDS.get(word.toLowerCase());
   return level ?? null;
 }
