@@ -68,7 +68,7 @@ Examples:
   $ logml train --task anomaly --unsupervised --data normal-week.log --out novelty.onnx`,
     )
     .action(async (flags: TrainFlags) => {
-      const { loadDatasets, trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS } = await import('../core/train/index.js');
+      const { loadDatasets, trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS } = await import('../core/train/index.js');
       const { writeFileAtomic } = await import('../core/io/atomic-write.js');
       const { createRequire } = await import('node:module');
       const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -76,12 +76,13 @@ Examples:
       const records = datasets.flatMap((d) => d.records);
       const common = {
         ...DEFAULT_TRAIN_OPTIONS,
+        ...(flags.task === 'anomaly' ? ANOMALY_DEFAULTS : {}),
         name: flags.name ?? `${flags.task}-custom`,
         version: flags.modelVersion,
         seed: flags.seed,
         holdout: flags.holdout,
         epochs: flags.epochs,
-        l2: flags.l2 ?? (flags.task === 'level' ? 1e-4 : 1e-6),
+        l2: flags.l2 ?? (flags.task === 'level' ? DEFAULT_TRAIN_OPTIONS.l2 : ANOMALY_DEFAULTS.l2),
         description: `logml train --task ${flags.task} on ${flags.data.join(', ')}`,
         logmlVersion: version,
       };

@@ -48,7 +48,10 @@ export interface TrainResult {
   meta: ModelMetadata;
 }
 
+/** Defaults for level models (and the base of every trainer's options). */
 export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, balanceGroups: true, classWeightPower: 0.5 } as const;
+/** What anomaly models change from DEFAULT_TRAIN_OPTIONS: fully balanced classes (alerts are rare), lighter L2. */
+export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6 } as const;
 
 /** Split off the last `share` of items (at least 1 when share > 0 and there are 2+ items). */
 function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test: T[] } {
