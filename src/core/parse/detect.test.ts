@@ -1,3 +1,6 @@
+/**
+ * @file Format detection tests: each format, empty samples, voting rules and tie-breaks.
+ */
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from './index.js';
 

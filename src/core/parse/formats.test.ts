@@ -1,5 +1,23 @@
+/**
+ * @file Per-format unit tests: header (LogHub shapes, log4j, Python), syslog 3164/5424, klog,
+ * JSON (pino, bunyan, winston, OTel, zap, Docker), logfmt and plain, each through the public parser.
+ */
 import { describe, expect, it } from 'vitest';
-import { parseOne } from './test-helpers.js';
+import type { LogRecord } from '../types.js';
+import { createRecordParser, type InputFormat } from './index.js';
+
+function parseLines(lines: readonly string[], format: InputFormat | 'auto' = 'auto', year = 2024): LogRecord[] {
+  const parser = createRecordParser({ source: 'test', format, year });
+  const out: LogRecord[] = [];
+  lines.forEach((line, i) => out.push(...parser.push(line, i + 1)));
+  return out.concat(parser.flush());
+}
+
+function parseOne(line: string, format: InputFormat | 'auto' = 'auto'): LogRecord {
+  const records = parseLines([line], format);
+  expect(records).toHaveLength(1);
+  return records[0]!;
+}
 
 describe('header format', () => {
   it.each([

@@ -1,3 +1,6 @@
+/**
+ * @file normalizeLevel and syslogSeverityToLevel tables.
+ */
 import { describe, expect, it } from 'vitest';
 import { normalizeLevel, syslogSeverityToLevel } from './index.js';
 

@@ -1,6 +1,17 @@
+/**
+ * @file Record assembly tests: multi-line records (Java, Python, indentation, header-less lines),
+ * caps, the detection buffer and flush, and pathological input (50 MB lines, NUL, bad JSON).
+ */
 import { describe, expect, it } from 'vitest';
-import { createRecordParser, INPUT_FORMATS } from './index.js';
-import { parseLines } from './test-helpers.js';
+import type { LogRecord } from '../types.js';
+import { createRecordParser, INPUT_FORMATS, type InputFormat } from './index.js';
+
+function parseLines(lines: readonly string[], format: InputFormat | 'auto' = 'auto', year = 2024): LogRecord[] {
+  const parser = createRecordParser({ source: 'test', format, year });
+  const out: LogRecord[] = [];
+  lines.forEach((line, i) => out.push(...parser.push(line, i + 1)));
+  return out.concat(parser.flush());
+}
 
 const HEADER = (n: number, level = 'INFO', msg = `message ${n}`): string =>
   `2024-01-02 03:04:${String(n % 60).padStart(2, '0')},000 ${level} [main] org.example.App: ${msg}`;

@@ -1,3 +1,6 @@
+/**
+ * @file normalizeTime tables: every supported shape, invalid input, injected and default years.
+ */
 import { describe, expect, it } from 'vitest';
 import { normalizeTime } from './index.js';
 
