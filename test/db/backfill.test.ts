@@ -102,9 +102,10 @@ describe('backfill', () => {
     const victim = createPool({ db: db.url, max: 2, applicationName: 'logml-victim2' });
     const scorer = countingScorer(['lvl@5', 'anom@5'], 10);
     let stop = false;
+    let committed = false;
     const killer = (async () => {
       // let a few chunks commit, then keep killing the victim's connections
-      await new Promise((r) => setTimeout(r, 250));
+      while (!committed && !stop) await new Promise((r) => setTimeout(r, 5));
       while (!stop) {
         await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'logml-victim2'`);
         await new Promise((r) => setTimeout(r, 5));
@@ -112,7 +113,15 @@ describe('backfill', () => {
     })();
     let error: unknown;
     try {
-      await backfill(victim, scorer, { table: DEFAULT_LOG_TABLE, chunkSize: 100, retries: 2, backoffMs: 10 });
+      await backfill(victim, scorer, {
+        table: DEFAULT_LOG_TABLE,
+        chunkSize: 100,
+        retries: 2,
+        backoffMs: 10,
+        onProgress: (p) => {
+          if (p.chunksDone >= 3) committed = true;
+        },
+      });
     } catch (e) {
       error = e;
     }
@@ -137,6 +146,35 @@ describe('backfill', () => {
     const res = await backfill(pool, scorer, { table: DEFAULT_LOG_TABLE, chunkSize: 100 });
     expect(res.scored).toBe(N - rows[0].n / 2);
     expect(await coverage('5')).toEqual([{ model: 'anom', missing: 0, once: N }, { model: 'lvl', missing: 0, once: N }]);
+  });
+});
+
+describe('writes', () => {
+  it('a new version of one model: only its rows are written, the other model is not re-written', async () => {
+    const scorer = countingScorer(['lvl@1', 'anom@9']);
+    const before = await pool.query(`SELECT max(predicted_at) AS t FROM ml_predictions WHERE model_name = 'lvl' AND model_version = '1' AND log_id::bigint <= 500`);
+    const res = await backfill(pool, scorer, { table: DEFAULT_LOG_TABLE, range: { toId: '500' }, writeMethod: 'copy' });
+    expect(res.scored).toBe(500);
+    const { rows } = await pool.query(`SELECT model_name, count(*)::int AS n, max(predicted_at) AS t FROM ml_predictions WHERE (model_name, model_version) IN (('lvl','1'),('anom','9')) AND log_id::bigint <= 500 GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((r) => [r.model_name, r.n])).toEqual([['anom', 500], ['lvl', 500]]);
+    expect(rows[1].t).toEqual(before.rows[0].t);
+  });
+
+  it('COPY falls back to ON CONFLICT DO NOTHING when a row already exists', async () => {
+    const { writePredictions } = await import('../../src/core/db/predictions.js');
+    const row = (id: string) => ({ logId: id, modelName: 'w', modelVersion: '1', predictedLevel: 'INFO', levelConfidence: 0.5, anomalyScore: null, isAnomaly: null, templateId: 'a\tb\\c', latencyUs: 3 });
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      expect(await writePredictions(c, [row('x1')], 'copy')).toBe(1);
+      expect(await writePredictions(c, [row('x1'), row('x2')], 'copy')).toBe(1);
+      expect(await writePredictions(c, [row('x2'), row('x3')], 'insert')).toBe(1);
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    const { rows } = await pool.query(`SELECT log_id, template_id FROM ml_predictions WHERE model_name = 'w' ORDER BY 1`);
+    expect(rows).toEqual([{ log_id: 'x1', template_id: 'a\tb\\c' }, { log_id: 'x2', template_id: 'a\tb\\c' }, { log_id: 'x3', template_id: 'a\tb\\c' }]);
   });
 });
 

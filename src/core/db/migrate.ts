@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS ml_predictions (
   predicted_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (log_id, model_name, model_version)
 );
-CREATE INDEX IF NOT EXISTS ml_predictions_model_idx ON ml_predictions (model_name, model_version, predicted_at);
+-- no (model_name, model_version, ...) index on purpose: without fresh statistics the planner
+-- prefers it to the primary key for the backfill's per-log probe and scans a whole model's rows
+-- per log (measured: 348 s for one 5000-log chunk at 100k predictions). Dashboards filter by time.
+CREATE INDEX IF NOT EXISTS ml_predictions_predicted_at_idx ON ml_predictions (predicted_at);
 
 CREATE TABLE IF NOT EXISTS ml_model_metrics (
   id                SERIAL PRIMARY KEY,
