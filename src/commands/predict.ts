@@ -51,13 +51,13 @@ Examples:
       if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named only once');
       const modelPaths = flags.model ?? defaultModelPaths();
       if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
-      const [{ loadModel, createScorer }, { runPredict, checkInputs }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
+      const [{ readBundle, readModelFile, createThreadedScorer }, { runPredict, checkInputs }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
       await checkInputs(inputs); // input errors come before the models load
-      const models = [];
-      for (const path of modelPaths) models.push(await loadModel({ path }));
-      const tasks = models.map((m) => m.meta.task);
+      const sources = modelPaths.map((path) => ({ bytes: readModelFile(path), origin: path }));
+      const tasks = sources.map((s) => readBundle(s.bytes, s.origin).meta.task);
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
-      const scorer = createScorer(models);
+      // scoring runs on a worker thread, so reading, parsing and writing use the other core
+      const scorer = await createThreadedScorer(sources);
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);

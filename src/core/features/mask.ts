@@ -98,8 +98,9 @@ export function maskMessage(message: string): string {
 function maskWord(s: string, start: number, end: number, hasDigit: boolean): string | null {
   const first = s.charCodeAt(start);
   // URLs
-  const schemeAt = s.indexOf('://', start);
-  if (schemeAt > start && schemeAt < end) return MASKS.url;
+  for (let k = start + 1; k + 2 < end; k++) {
+    if (s.charCodeAt(k) === 58 && s.charCodeAt(k + 1) === 47 && s.charCodeAt(k + 2) === 47) return MASKS.url; // ://
+  }
   // Absolute paths: /a/b, ~/a, C:\a
   if (first === 47 || (first === 126 && s.charCodeAt(start + 1) === 47) || (end - start > 2 && s.charCodeAt(start + 1) === 58 && s.charCodeAt(start + 2) === 92)) {
     // "/10.0.0.1:50010" is an address, not a path

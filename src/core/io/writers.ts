@@ -38,22 +38,45 @@ function jsonOrNull(v: string | null | undefined): string {
   return v === null || v === undefined ? 'null' : JSON.stringify(v);
 }
 
+/** JSON of a string known to need no escaping (ISO times, level names), else JSON.stringify. */
+function plainJson(v: string | null | undefined): string {
+  if (v === null || v === undefined) return 'null';
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c > 126) return JSON.stringify(v);
+  }
+  return '"' + v + '"';
+}
+
 /** One NDJSON line, built by concatenation (this runs a million times a second). */
-function ndjsonLine(row: ScoredRecord, modelJson: string, templates: boolean): string {
+function ndjsonLine(row: ScoredRecord, sourceJson: string, modelJson: string, templates: boolean): string {
   const r = row.record;
   const p = row.prediction;
   let s =
-    '{"source":' + JSON.stringify(r.source) +
+    '{"source":' + sourceJson +
     ',"line":' + r.line +
-    ',"time":' + jsonOrNull(r.time) +
-    ',"level":' + jsonOrNull(r.level) +
+    ',"time":' + plainJson(r.time) +
+    ',"level":' + (r.level === null ? 'null' : '"' + r.level + '"') +
     ',"message":' + JSON.stringify(r.message) +
-    ',"predicted_level":' + jsonOrNull(p.predictedLevel) +
+    ',"predicted_level":' + (p.predictedLevel === null ? 'null' : '"' + p.predictedLevel + '"') +
     ',"level_probability":' + round4(p.levelProbability) +
     ',"anomaly_score":' + round4(p.anomalyScore) +
     ',"is_anomaly":' + p.isAnomaly;
   if (templates) s += ',"template_id":' + jsonOrNull(row.template?.id) + ',"template":' + jsonOrNull(row.template?.text);
   return s + ',"model":' + modelJson + '}\n';
+}
+
+/** Memoised JSON of the (few) distinct source names. */
+function sourceJsonCache(): (source: string) => string {
+  let last = '';
+  let lastJson = '""';
+  return (source) => {
+    if (source !== last) {
+      last = source;
+      lastJson = JSON.stringify(source);
+    }
+    return lastJson;
+  };
 }
 
 function csvCell(v: string | number | boolean | null | undefined): string {
@@ -82,22 +105,25 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
   const modelJson = JSON.stringify(options.models);
   const modelText = options.models.join(' ');
   switch (format) {
-    case 'ndjson':
+    case 'ndjson': {
+      const sourceJson = sourceJsonCache();
       return {
         async write(rows) {
           let out = '';
-          for (const row of rows) out += ndjsonLine(row, modelJson, options.templates);
+          for (const row of rows) out += ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates);
           await sink.write(out);
         },
         end: () => sink.end(),
       };
+    }
     case 'json': {
+      const sourceJson = sourceJsonCache();
       let first = true;
       return {
         async write(rows) {
           let out = '';
           for (const row of rows) {
-            out += (first ? '[\n' : ',\n') + ndjsonLine(row, modelJson, options.templates).slice(0, -1);
+            out += (first ? '[\n' : ',\n') + ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates).slice(0, -1);
             first = false;
           }
           await sink.write(out);

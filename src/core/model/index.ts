@@ -5,3 +5,4 @@ export { loadModel, readModelFile } from './load.js';
 export type { LoadedModel, ModelSource } from './load.js';
 export { createScorer } from './scorer.js';
 export type { ScorerOptions } from './scorer.js';
+export { createThreadedScorer } from './threaded-scorer.js';

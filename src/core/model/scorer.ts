@@ -28,6 +28,13 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   }
   const cacheSize = options.cacheSize ?? 100_000;
   const cache = new Map<string, Partial>();
+  // raw message -> prediction, for exact repeats (short messages only: long ones rarely repeat)
+  const rawCache = new Map<string, Partial>();
+  const remember = (message: string, p: Partial) => {
+    if (cacheSize === 0 || message.length > 256) return;
+    if (rawCache.size >= cacheSize) rawCache.delete(rawCache.keys().next().value!);
+    rawCache.set(message, p);
+  };
   const threshold = anomaly?.meta.threshold ?? 0.5;
 
   async function scoreKeys(keys: string[]): Promise<Partial[]> {
@@ -62,9 +69,16 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       const results = new Array<Partial | undefined>(messages.length);
       const missIndex = new Map<string, number[]>();
       for (let i = 0; i < messages.length; i++) {
+        // exact repeats skip masking altogether
+        const exact = cacheSize > 0 ? rawCache.get(messages[i]!) : undefined;
+        if (exact) {
+          results[i] = exact;
+          continue;
+        }
         const key = maskMessage(messages[i]!);
         keys[i] = key;
         const hit = cacheSize > 0 ? cache.get(key) : undefined;
+        if (hit) remember(messages[i]!, hit);
         if (hit) results[i] = hit;
         else {
           const list = missIndex.get(key);
@@ -77,14 +91,17 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
         const scored = await scoreKeys(missKeys);
         for (let j = 0; j < missKeys.length; j++) {
           const p = scored[j]!;
-          for (const i of missIndex.get(missKeys[j]!)!) results[i] = p;
+          for (const i of missIndex.get(missKeys[j]!)!) {
+            results[i] = p;
+            remember(messages[i]!, p);
+          }
           if (cacheSize > 0) {
             if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
             cache.set(missKeys[j]!, p);
           }
         }
       }
-      return results.map((p) => ({ ...p! }));
+      return results as Prediction[]; // shared, read-only objects: equal keys share one
     },
     async close() {
       for (const m of models) await m.session.release();

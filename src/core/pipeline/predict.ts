@@ -67,23 +67,41 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 
   let pending: LogRecord[] = [];
-  async function scoreAndWrite(records: LogRecord[]): Promise<void> {
+  // Up to MAX_IN_FLIGHT batches are being scored while the next one is parsed; writes stay in
+  // input order because each batch's write is chained on the previous one's.
+  const MAX_IN_FLIGHT = 3;
+  const inFlight: Array<Promise<void>> = [];
+  let chain: Promise<void> = Promise.resolve();
+  function submit(records: LogRecord[]): void {
     if (records.length === 0) return;
-    const predictions = await scorer.score(records.map((r) => r.message));
+    const scoring = scorer.score(records.map((r) => r.message));
+    scoring.catch(() => undefined); // observed through the chain below
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
-    summary.records += records.length;
-    const rows: ScoredRecord[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const p = predictions[i]!;
-      if (options.onlyAnomalies && p.isAnomaly !== true) continue;
-      if (minRank >= 0) {
-        const effective = p.predictedLevel ?? records[i]!.level;
-        if (!effective || levelRank(effective) < minRank) continue;
+    chain = chain.then(async () => {
+      const predictions = await scoring;
+      summary.records += records.length;
+      const rows: ScoredRecord[] = [];
+      for (let i = 0; i < records.length; i++) {
+        const p = predictions[i]!;
+        if (options.onlyAnomalies && p.isAnomaly !== true) continue;
+        if (minRank >= 0) {
+          const effective = p.predictedLevel ?? records[i]!.level;
+          if (!effective || levelRank(effective) < minRank) continue;
+        }
+        rows.push({ record: records[i]!, prediction: p, template: templates ? templates[i]! : null });
       }
-      rows.push({ record: records[i]!, prediction: p, template: templates ? templates[i]! : null });
-    }
-    summary.written += rows.length;
-    await writer.write(rows);
+      summary.written += rows.length;
+      if (!sink.closed) await writer.write(rows);
+    });
+    chain.catch(() => undefined);
+    inFlight.push(chain);
+  }
+  async function scoreAndWrite(records: LogRecord[]): Promise<void> {
+    submit(records);
+    while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+  }
+  async function drain(): Promise<void> {
+    while (inFlight.length > 0) await inFlight.shift();
   }
 
   for (const { path, source } of sources) {
@@ -105,6 +123,7 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
         if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
           await scoreAndWrite(pending);
           pending = [];
+          if (options.follow) await drain(); // follow: every record out as soon as it is read
         }
         if (sink.closed) break;
       }
@@ -112,11 +131,13 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
       // damaged input (e.g. a truncated .gz): what was read before the damage is still written
       pending.push(...parser.flush());
       await scoreAndWrite(pending);
+      await drain();
       await writer.end();
       throw err;
     }
     pending.push(...parser.flush());
     await scoreAndWrite(pending);
+    await drain();
     pending = [];
     for (const key of Object.keys(summary.skipped) as Array<keyof SkipCounts>) summary.skipped[key] += source.skipped[key];
     if (lines === 0 && totalSkipped(source.skipped) === 0) summary.emptyInputs.push(path);

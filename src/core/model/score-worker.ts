@@ -1,0 +1,63 @@
+/**
+ * @file Worker-thread side of the threaded scorer: loads the models once, then answers
+ * {id, messages} with typed arrays (level index, level probability, anomaly score), so the main
+ * thread keeps reading, parsing and writing while this one masks, featurizes and runs ONNX.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { LogmlError } from '../errors.js';
+import { loadModel, type ModelSource } from './load.js';
+import { createScorer } from './scorer.js';
+import type { Scorer } from '../types.js';
+
+interface InitData {
+  sources: ModelSource[];
+}
+
+const port = parentPort!;
+let scorer: Scorer | null = null;
+let levelLabels: string[] = [];
+
+async function init(): Promise<void> {
+  const { sources } = workerData as InitData;
+  try {
+    const models = [];
+    for (const s of sources) models.push(await loadModel(s));
+    scorer = createScorer(models);
+    levelLabels = (models.find((m) => m.meta.task === 'level')?.meta.labels as string[]) ?? [];
+    port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: models.find((m) => m.meta.task === 'anomaly')?.meta.threshold ?? 0.5 });
+  } catch (err) {
+    port.postMessage({ type: 'error', error: serializeError(err) });
+  }
+}
+
+function serializeError(err: unknown) {
+  if (err instanceof LogmlError) return { name: err.name, message: err.message, hint: err.hint };
+  return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
+}
+
+port.on('message', async (msg: { type: 'score'; id: number; messages: string[] } | { type: 'close' }) => {
+  if (msg.type === 'close') {
+    await scorer?.close();
+    port.close();
+    return;
+  }
+  try {
+    const predictions = await scorer!.score(msg.messages);
+    const n = predictions.length;
+    const levelIndex = new Int8Array(n);
+    const levelProb = new Float32Array(n);
+    const anomaly = new Float32Array(n);
+    const index = new Map(levelLabels.map((l, i) => [l, i]));
+    for (let i = 0; i < n; i++) {
+      const p = predictions[i]!;
+      levelIndex[i] = p.predictedLevel === null ? -1 : index.get(p.predictedLevel)!;
+      levelProb[i] = p.levelProbability ?? NaN;
+      anomaly[i] = p.anomalyScore ?? NaN;
+    }
+    port.postMessage({ type: 'scored', id: msg.id, levelIndex, levelProb, anomaly }, [levelIndex.buffer, levelProb.buffer, anomaly.buffer]);
+  } catch (err) {
+    port.postMessage({ type: 'failed', id: msg.id, error: serializeError(err) });
+  }
+});
+
+void init();

@@ -1,0 +1,88 @@
+/**
+ * @file A Scorer whose work runs on a worker thread (src/core/model/score-worker.ts): same
+ * interface and results as createScorer, but the calling thread is free to parse and write while
+ * a batch is scored, which is how `predict` uses both cores. Errors raised in the worker come
+ * back as the same typed errors (InputError, FailureError) with their hints.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FailureError, InputError, UsageError } from '../errors.js';
+import type { Level, Prediction, Scorer } from '../types.js';
+import type { ModelSource } from './load.js';
+
+type WireError = { name: string; message: string; hint?: string };
+
+function rebuild(e: WireError): Error {
+  if (e.name === 'InputError') return new InputError(e.message, e.hint);
+  if (e.name === 'UsageError') return new UsageError(e.message, e.hint);
+  return new FailureError(e.message, e.hint ?? 'run again with --debug and report it');
+}
+
+function workerUrl(): URL {
+  const js = new URL('./score-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js : new URL('./score-worker.ts', import.meta.url);
+}
+
+export async function createThreadedScorer(sources: ModelSource[]): Promise<Scorer> {
+  const worker = new Worker(workerUrl(), { workerData: { sources } });
+  const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
+  let nextId = 0;
+  let fatal: Error | null = null;
+  const ready = await new Promise<{ models: string[]; levelLabels: Level[]; threshold: number }>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (msg: { type: string; error?: WireError; models: string[]; levelLabels: Level[]; threshold: number }) => {
+      worker.off('error', reject);
+      if (msg.type === 'ready') resolve(msg);
+      else reject(rebuild(msg.error!));
+    });
+  }).catch(async (err) => {
+    await worker.terminate();
+    throw err;
+  });
+  worker.on('error', (err) => {
+    fatal = new FailureError(`the scoring thread failed: ${err.message}`, 'run again with --debug and report it');
+    for (const p of pending.values()) p.reject(fatal);
+    pending.clear();
+  });
+  worker.on('message', (msg: { type: string; id: number; levelIndex: Int8Array; levelProb: Float32Array; anomaly: Float32Array; error?: WireError }) => {
+    const waiter = pending.get(msg.id);
+    if (!waiter) return;
+    pending.delete(msg.id);
+    if (msg.type === 'failed') return waiter.reject(rebuild(msg.error!));
+    const out = new Array<Prediction>(waiter.n);
+    for (let i = 0; i < waiter.n; i++) {
+      const li = msg.levelIndex[i]!;
+      const a = msg.anomaly[i]!;
+      const lp = msg.levelProb[i]!;
+      out[i] = {
+        predictedLevel: li < 0 ? null : ready.levelLabels[li]!,
+        levelProbability: Number.isNaN(lp) ? null : lp,
+        anomalyScore: Number.isNaN(a) ? null : a,
+        isAnomaly: Number.isNaN(a) ? null : a >= ready.threshold,
+      };
+    }
+    waiter.resolve(out);
+  });
+  return {
+    models: ready.models,
+    score(messages: readonly string[]): Promise<Prediction[]> {
+      if (fatal) return Promise.reject(fatal);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, n: messages.length });
+        worker.postMessage({ type: 'score', id, messages });
+      });
+    },
+    async close() {
+      worker.postMessage({ type: 'close' });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+        worker.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+  };
+}
