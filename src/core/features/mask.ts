@@ -72,15 +72,18 @@ export function maskMessage(message: string): string {
     let start = i;
     let hasDigit = false;
     let hasSlash = false;
+    let url = false;
     while (i < n) {
       const code = message.charCodeAt(i);
-      if (isBoundary(code)) break;
+      // inside a URL only white space ends the word (query strings have = and ,)
+      if (url ? isSpace(code) : isBoundary(code)) break;
+      if (code === 58 && message.charCodeAt(i + 1) === 47 && message.charCodeAt(i + 2) === 47) url = true;
       if (code >= 48 && code <= 57) hasDigit = true;
       else if (code === 47 || code === 92) hasSlash = true;
       i++;
     }
     let end = i;
-    if (!hasDigit && !hasSlash) continue; // nothing to mask in a plain word
+    if (!hasDigit && !hasSlash) continue; // nothing to mask in a plain word (a URL has slashes)
     // trim wrappers / trailing punctuation
     while (start < end && isWrapper(message.charCodeAt(start))) start++;
     while (end > start && (isWrapper(message.charCodeAt(end - 1)) || isTrailingPunct(message.charCodeAt(end - 1)))) end--;

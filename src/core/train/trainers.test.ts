@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURE_SPEC } from '../features/index.js';
+import { readBundle } from '../model/bundle.js';
+import { createScorer } from '../model/scorer.js';
+import { loadModel } from '../model/load.js';
+import { loadCsvDataset, parseAnomalyLabel } from './dataset.js';
+import { evaluateModel } from './evaluate.js';
+import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
+
+const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 };
+const base = { ...DEFAULT_TRAIN_OPTIONS, name: 'tiny', version: '1', holdout: 0, description: 'test', logmlVersion: 'test', featureSpec: spec, epochs: 30 };
+
+// a tiny deterministic data set: the level is decided by the words, never by a level token
+const tiny: LabeledMessage[] = [];
+for (let i = 0; i < 20; i++) {
+  tiny.push({ message: `request ${i} served in ${i * 3} ms`, level: 'INFO' });
+  tiny.push({ message: `disk usage at ${80 + (i % 10)} percent, nearly full`, level: 'WARN' });
+  tiny.push({ message: `connection to db-${i} refused, giving up`, level: 'ERROR' });
+}
+
+describe('trainLevelModel', () => {
+  it('learns a tiny deterministic data set (checked through onnxruntime)', async () => {
+    const result = trainLevelModel(tiny, base);
+    expect(result.meta.labels).toEqual(['INFO', 'WARN', 'ERROR']);
+    const model = await loadModel({ bytes: result.bytes, origin: 'tiny' });
+    const scorer = createScorer([model]);
+    const preds = await scorer.score(['request 99 served in 12 ms', 'disk usage at 95 percent, nearly full', 'connection to db-77 refused, giving up']);
+    expect(preds.map((p) => p.predictedLevel)).toEqual(['INFO', 'WARN', 'ERROR']);
+    await scorer.close();
+  });
+  it('same data and seed give the same bytes; another seed does not', () => {
+    const a = trainLevelModel(tiny, base).bytes;
+    const b = trainLevelModel(tiny, base).bytes;
+    const c = trainLevelModel(tiny, { ...base, seed: 7 }).bytes;
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    expect(Buffer.from(a).equals(Buffer.from(c))).toBe(false);
+  });
+  it('records metadata: fingerprint, held-out metrics with sample sizes, profile', () => {
+    const result = trainLevelModel(tiny, { ...base, holdout: 0.25 });
+    const meta = readBundle(result.bytes, 'tiny').meta;
+    expect(meta.trainingData.records).toBe(45);
+    expect(meta.trainingData.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(meta.metrics.heldOut?.n).toBe(15);
+    expect(meta.metrics.heldOut?.split).toMatch(/last 15 of 60/);
+    expect(meta.referenceProfile.n).toBe(45);
+    expect(Object.values(meta.referenceProfile.predictedLabelShares!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+  it('refuses data with a single level', () => {
+    expect(() => trainLevelModel(tiny.filter((d) => d.level === 'INFO'), base)).toThrow(/only one level/);
+  });
+});
+
+describe('trainAnomalyModel', () => {
+  const data: LabeledMessage[] = [];
+  for (let i = 0; i < 60; i++) data.push({ message: `heartbeat ${i} ok from node-${i % 5}`, anomaly: false });
+  for (let i = 0; i < 10; i++) data.push({ message: `kernel panic: data TLB error interrupt at ${i}`, anomaly: true });
+  it('supervised: separates the labels', async () => {
+    const result = trainAnomalyModel(data, { ...base, ...ANOMALY_DEFAULTS, unsupervised: false, noveltyQuantile: 0.99 });
+    expect(result.meta.head).toBe('logistic');
+    const model = await loadModel({ bytes: result.bytes, origin: 'a' });
+    const e = await evaluateModel(model, data);
+    expect(e.task).toBe('anomaly');
+    if (e.task === 'anomaly') {
+      expect(e.report.recall).toBe(1);
+      expect(e.report.fpr).toBe(0);
+    }
+  });
+  it('unsupervised: flags what it never saw, not what it saw', async () => {
+    const normal = data.filter((d) => !d.anomaly).map((d) => ({ ...d, anomaly: null }));
+    const result = trainAnomalyModel(normal, { ...base, ...ANOMALY_DEFAULTS, unsupervised: true, noveltyQuantile: 0.99 });
+    expect(result.meta.head).toBe('rarity');
+    const model = await loadModel({ bytes: result.bytes, origin: 'u' });
+    const scorer = createScorer([model]);
+    const [seen, novel] = await scorer.score(['heartbeat 999 ok from node-3', 'segfault in libfoo while unmapping shared segment']);
+    expect(seen!.isAnomaly).toBe(false);
+    expect(novel!.isAnomaly).toBe(true);
+    expect(novel!.anomalyScore!).toBeGreaterThan(seen!.anomalyScore!);
+  });
+});
+
+describe('datasets', () => {
+  it('parses anomaly labels', () => {
+    expect(['1', 'true', 'YES', 'anomaly', 'KERNDTLB'].map(parseAnomalyLabel)).toEqual([true, true, true, true, true]);
+    expect(['0', 'false', 'no', 'normal', '-'].map(parseAnomalyLabel)).toEqual([false, false, false, false, false]);
+    expect(parseAnomalyLabel('')).toBeNull();
+  });
+  it('finds columns by name and normalises levels', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-ds-'));
+    const file = join(dir, 'l.csv');
+    writeFileSync(file, 'Severity,Message,is_anomaly\nwarning,"disk, nearly full",0\nE,boom,1\n');
+    const ds = loadCsvDataset(file);
+    expect(ds.columns).toEqual({ text: 'Message', level: 'Severity', label: 'is_anomaly' });
+    expect(ds.records.map((r) => [r.message, r.level, r.anomaly])).toEqual([['disk, nearly full', 'WARN', false], ['boom', 'ERROR', true]]);
+  });
+  it('names the missing column and the header it found', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-ds-'));
+    const file = join(dir, 'l.csv');
+    writeFileSync(file, 'a,b\n1,2\n');
+    expect(() => loadCsvDataset(file)).toThrow(/no text column found .* the header has: a, b/);
+    expect(() => loadCsvDataset(file, { text: 'zzz' })).toThrow(/no column "zzz"/);
+  });
+});
