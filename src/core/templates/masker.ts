@@ -48,6 +48,22 @@ export const DEFAULT_MASKING_RULES: readonly MaskingRule[] = Object.freeze([
 export interface Masker {
   readonly rules: readonly MaskingRule[];
   mask(text: string): string;
+  /**
+   * After `mask(text)`: the remembered shape of `text` (hit or just created), or null when the
+   * shape cache is off or the result could not be remembered. Callers may keep their own
+   * derived data in its `memo` slot (dropped with the entry).
+   */
+  readonly lastShape: MaskedShape | null;
+}
+
+/** A remembered digit shape, as seen by callers of `Masker.mask`. */
+export interface MaskedShape {
+  /** The masked text when it is the same for every message of the shape (no digit survives). */
+  readonly masked: string | null;
+  /** Rebuild recipe: strings copied as is, pairs of numbers are [start, end) ranges of the message. */
+  readonly pieces: ReadonlyArray<string | number>;
+  /** Free slot for the caller (the miner keeps the template a shape led to). */
+  memo: unknown;
 }
 
 function compileRule(rule: MaskingRule, index: number): RegExp {
@@ -89,12 +105,10 @@ const MAX_SHAPES = 100_000;
  * One remembered message shape. `pieces` rebuild the masked text of any message of this shape:
  * strings are copied as they are, numbers are [start, end) ranges of the message to copy.
  */
-interface ShapeEntry {
+interface ShapeEntry extends MaskedShape {
   /** Second hash of the shape and its length: checked on every hit. */
   check: number;
   length: number;
-  masked: string | null;
-  pieces: Array<string | number>;
 }
 
 function isDigitCode(code: number): boolean {
@@ -141,7 +155,7 @@ function hasDigit(text: string, start = 0, end = text.length): boolean {
  */
 export function createMasker(rules: readonly MaskingRule[]): Masker {
   const compiled = rules.map(compileRule);
-  if (compiled.length === 0) return { rules, mask: (text) => text };
+  if (compiled.length === 0) return { rules, mask: (text) => text, lastShape: null };
   // Index of each rule's outer group in the combined match array.
   const groupIndex: number[] = [];
   let next = 1;
@@ -190,17 +204,21 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
       }
       const constant = pieces.every((p) => typeof p === 'string');
       if (shapes!.size >= MAX_SHAPES) shapes!.clear();
-      shapes!.set(hash, { check, length: text.length, masked: constant ? masked : null, pieces });
+      const entry: ShapeEntry = { check, length: text.length, masked: constant ? masked : null, pieces, memo: null };
+      shapes!.set(hash, entry);
+      masker.lastShape = entry;
     }
     return masked;
   };
 
   const mask = (text: string): string => {
+    masker.lastShape = null;
     if (shapes === null) return maskWithRegex(text, 0, 0);
     const hash = shapeHash(text);
     const check = secondHash;
     const entry = shapes.get(hash);
     if (entry === undefined || entry.check !== check || entry.length !== text.length) return maskWithRegex(text, hash, check);
+    masker.lastShape = entry;
     if (entry.masked !== null) return entry.masked;
     let out = '';
     const pieces = entry.pieces;
@@ -210,7 +228,8 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
     }
     return out;
   };
-  return { rules, mask };
+  const masker: { rules: readonly MaskingRule[]; mask: (text: string) => string; lastShape: MaskedShape | null } = { rules, mask, lastShape: null };
+  return masker;
 }
 
 /**

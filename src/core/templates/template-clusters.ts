@@ -10,7 +10,7 @@
  */
 
 import { WILDCARD } from './masker.js';
-import { CONTINUATION, differingWords, fitsPattern, generaliseToken } from './tokens.js';
+import { CONTINUATION, differByWord, differingWords, fitsPattern, generaliseToken } from './tokens.js';
 import { templateIdFor } from './stable-id.js';
 
 /** One template cluster, live in memory. */
@@ -118,8 +118,7 @@ export class TemplateClusters {
       if (t === x || t === WILDCARD) continue;
       if (t.length > 3 && t.includes(WILDCARD) && fitsPattern(t, x)) continue;
       mismatches++;
-      const words = differingWords(t, x);
-      if (words !== null && !(this.parameterWords.has(words[0]) && this.parameterWords.has(words[1]))) {
+      if (differByWord(t, x, this.parameterWords)) {
         wordMismatches++;
         wordPosition = i;
       }

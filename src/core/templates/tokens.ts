@@ -17,9 +17,11 @@ function isSpace(code: number): boolean {
 /**
  * Split a masked single line on whitespace, and collapse each run of whole-wildcard tokens into
  * one `<*>` (so a parameter that spans a variable number of tokens does not change the length).
+ * `starts`, when given, receives each kept token's offset in `line`.
  */
-export function tokenize(line: string, out: string[] = []): string[] {
+export function tokenize(line: string, out: string[] = [], starts?: number[]): string[] {
   out.length = 0;
+  if (starts !== undefined) starts.length = 0;
   let start = -1;
   const n = line.length;
   for (let i = 0; i <= n; i++) {
@@ -27,7 +29,10 @@ export function tokenize(line: string, out: string[] = []): string[] {
     if (space) {
       if (start >= 0) {
         const token = line.slice(start, i);
-        if (!(token === WILDCARD && out.length > 0 && out[out.length - 1] === WILDCARD)) out.push(token);
+        if (!(token === WILDCARD && out.length > 0 && out[out.length - 1] === WILDCARD)) {
+          out.push(token);
+          starts?.push(start);
+        }
         start = -1;
       }
     } else if (start < 0) {
@@ -137,13 +142,27 @@ function commonSuffix(a: string, b: string, prefix: number): number {
   return i;
 }
 
-function isWordPart(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
+function isWordRange(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     if (!isLetter(code) && code !== 95 && code !== 45) return false;
   }
   return true;
+}
+
+/**
+ * `differingWords(a, b) !== null` without building the strings (hot path of comparisons);
+ * when `known` is given, a difference between two words both in `known` does not count.
+ */
+export function differByWord(a: string, b: string, known: ReadonlySet<string> | null): boolean {
+  const prefix = commonPrefix(a, b);
+  const suffix = commonSuffix(a, b, prefix);
+  const aEnd = a.length - suffix;
+  const bEnd = b.length - suffix;
+  if (!isWordRange(a, prefix, aEnd) || !isWordRange(b, prefix, bEnd)) return false;
+  if (known === null || known.size === 0) return true;
+  return !(known.has(a.slice(prefix, aEnd)) && known.has(b.slice(prefix, bEnd)));
 }
 
 /**
@@ -154,9 +173,8 @@ function isWordPart(text: string): boolean {
 export function differingWords(a: string, b: string): [string, string] | null {
   const prefix = commonPrefix(a, b);
   const suffix = commonSuffix(a, b, prefix);
-  const x = a.slice(prefix, a.length - suffix);
-  const y = b.slice(prefix, b.length - suffix);
-  return isWordPart(x) && isWordPart(y) ? [x, y] : null;
+  if (!isWordRange(a, prefix, a.length - suffix) || !isWordRange(b, prefix, b.length - suffix)) return null;
+  return [a.slice(prefix, a.length - suffix), b.slice(prefix, b.length - suffix)];
 }
 
 /**

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MASKING_RULES, TemplateMiner } from './index.js';
+import { createMasker, isDigitUniform } from './masker.js';
+
+/** A rule that never matches but names a digit: it turns the digit-shape cache off. */
+const CACHE_OFF = { name: 'never', regex: 'never1\\u0000', replacement: '<*>' };
+
+const MESSAGES = [
+  'connect to 10.0.0.1:5432 took 35 ms',
+  'connect to 10.0.0.12:5432 took 350 ms',
+  'connect to 99.99.99.99:1 took 1 ms',
+  'Failed password for root from 173.234.31.186 port 38926 ssh2',
+  'Failed password for root from 173.234.31.186 port 38926 ssh7',
+  'jk2_init() Found child 6725 in scoreboard slot 10',
+  'jk9_init() Found child 1111 in scoreboard slot 99',
+  'req 123e4567-e89b-12d3-a456-426614174000 at 2024-01-02T03:04:05Z',
+  'req 923e4567-e89b-12d3-a456-426614174999 at 2025-11-12T13:14:15Z',
+  'addr 0x7fff5fbff8a8 hex 9f4ef63 v6.1.7601.23505',
+  'addr 9x7fff5fbff8a8 hex 1f4ef63 v9.9.9999.99999',
+  'GET "GET /v2/54fadb412c4e/servers HTTP/1.1" status: 200',
+  'GET "GET /v2/99fadb412c4e/servers HTTP/1.1" status: 404',
+];
+
+describe('masker', () => {
+  it('knows which rules treat all digits alike', () => {
+    expect(DEFAULT_MASKING_RULES.every(isDigitUniform)).toBe(true);
+    expect(isDigitUniform({ name: 'http11', regex: 'HTTP/1\\.1', replacement: '<*>' })).toBe(false);
+    expect(isDigitUniform({ name: 'low', regex: '[1-5]+', replacement: '<*>' })).toBe(false);
+    expect(isDigitUniform({ name: 'backref', regex: '(a)\\1', replacement: '<*>' })).toBe(false);
+    expect(isDigitUniform({ name: 'counted', regex: '\\d{2,4}-[0-9a-f]{8}', replacement: '<*>' })).toBe(true);
+  });
+
+  it('masks alike with and without the digit-shape cache', () => {
+    const cached = createMasker(DEFAULT_MASKING_RULES);
+    const uncached = createMasker([...DEFAULT_MASKING_RULES, CACHE_OFF]);
+    for (let round = 0; round < 3; round++) {
+      for (const message of MESSAGES) expect(cached.mask(message)).toBe(uncached.mask(message));
+    }
+    expect(cached.mask('Failed password for root from 1.2.3.4 port 22 ssh2')).toBe('Failed password for root from <*> port <*> ssh2');
+    expect(cached.mask('Failed password for root from 5.6.7.8 port 99 ssh3')).toBe('Failed password for root from <*> port <*> ssh3');
+  });
+
+  it('gives the miner the same templates with and without the caches', () => {
+    const fast = new TemplateMiner();
+    const slow = new TemplateMiner({ maskingRules: [...DEFAULT_MASKING_RULES, CACHE_OFF] });
+    for (let round = 0; round < 3; round++) {
+      for (const message of MESSAGES) expect(fast.add(message)).toEqual(slow.add(message));
+    }
+    expect(fast.templates()).toEqual(slow.templates());
+  });
+});
