@@ -10,6 +10,7 @@ import { LogmlError } from './core/errors.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrain } from './commands/train.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerTemplates } from './commands/templates.js';
 import { registerDb } from './commands/db.js';
 import { registerRegister } from './commands/register.js';
 import { registerModels } from './commands/models.js';
@@ -41,6 +42,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerPredict(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerTemplates(program);
   registerDb(program);
   registerRegister(program);
   registerModels(program);

@@ -16,7 +16,8 @@ interface PredictFlags {
   model?: string[];
   batchSize: number;
   maxLineBytes: number;
-  templates?: boolean;
+  templates: boolean;
+  templateState?: string;
 }
 
 export function registerPredict(program: Command): void {
@@ -31,6 +32,8 @@ export function registerPredict(program: Command): void {
     .option('--only-anomalies', 'write only records flagged as anomalies')
     .option('--min-level <level>', 'write only records whose predicted level is at least this (TRACE..FATAL)', levelArg)
     .option('-m, --model <path>', 'model file (.onnx); repeat for a level and an anomaly model (default: the shipped models)', collect)
+    .option('--no-templates', 'do not mine templates (no template_id / template fields)')
+    .option('--template-state <file>', 'template miner state: loaded if it exists, saved at the end, so template ids stay stable across runs')
     .option('--batch-size <n>', 'records per model call', positiveInt('--batch-size'), 4096)
     .option('--max-line-bytes <n>', 'longer lines are skipped and counted', positiveInt('--max-line-bytes'), 1024 * 1024)
     .addHelpText(
@@ -58,6 +61,7 @@ Examples:
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources);
+      const templates = flags.templates ? await openTemplateStage(flags.templateState) : null;
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -74,6 +78,7 @@ Examples:
             batchSize: flags.batchSize,
             maxLineBytes: flags.maxLineBytes,
             signal: controller.signal,
+            templates: templates?.stage ?? null,
           },
           scorer,
           { stdout: process.stdout, stdin: process.stdin },
@@ -89,6 +94,13 @@ Examples:
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         await scorer.close();
+        await templates?.save();
       }
     });
+}
+
+async function openTemplateStage(statePath: string | undefined) {
+  const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
+  const { miner, save } = await openMiner(statePath ? new FileStateStore(statePath) : null);
+  return { stage: templateStage(miner), save };
 }

@@ -14,16 +14,16 @@ export function renderEvaluationTable(e: Evaluation): string {
   if (e.task === 'level') {
     const r = e.report;
     lines.push(`accuracy ${f3(r.accuracy)} ${ci(r.accuracyCi95)} (n=${r.n})   macro-F1 ${f3(r.macroF1)} over ${r.labels.length} classes`);
-    const t = new Table({ head: ['class', 'precision', 'recall', 'F1', 'support', 'predicted'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['class', 'precision', 'recall', 'F1', 'support', 'predicted'], style: { head: [], border: [], compact: true } });
     for (const c of r.perClass) t.push([c.label, f3(c.precision), f3(c.recall), f3(c.f1), String(c.support), String(c.predicted)]);
     lines.push(t.toString());
-    const cm = new Table({ head: ['actual \\ predicted', ...r.labels], style: { head: [], border: [] } });
+    const cm = new Table({ head: ['actual \\ predicted', ...r.labels], style: { head: [], border: [], compact: true } });
     r.labels.forEach((l, i) => cm.push([l, ...r.confusion[i]!.map(String)]));
     lines.push('confusion matrix');
     lines.push(cm.toString());
   } else {
     const r = e.report;
-    const t = new Table({ head: ['metric', 'value', '95% CI', 'n'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['metric', 'value', '95% CI', 'n'], style: { head: [], border: [], compact: true } });
     t.push(['precision', f3(r.precision), ci(r.precisionCi95), String(r.tp + r.fp)]);
     t.push(['recall', f3(r.recall), ci(r.recallCi95), String(r.tp + r.fn)]);
     t.push(['F1', f3(r.f1), '', String(r.n)]);

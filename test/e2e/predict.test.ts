@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
-const FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'model'];
+const FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'template_id', 'template', 'model'];
 const formats = join(ROOT, 'fixtures', 'formats');
 
 describe('logml predict on every fixture format', () => {
@@ -27,6 +27,8 @@ describe('logml predict on every fixture format', () => {
       expect(row.level_probability as number).toBeGreaterThan(0);
       expect(row.level_probability as number).toBeLessThanOrEqual(1);
       expect(typeof row.is_anomaly).toBe('boolean');
+      expect(row.template_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(typeof row.template).toBe('string');
       expect(row.model).toEqual(['level-default@0.1.0', 'anomaly-default@0.1.0']);
     }
     rows.forEach((row, i) => {

@@ -163,7 +163,7 @@ function createTableWriter(sink: TextSink, options: WriterOptions): RecordWriter
   return {
     async write(rows) {
       if (rows.length === 0) return;
-      const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false });
+      const table = new Table({ head, style: { head: [], border: [], compact: true }, wordWrap: false });
       for (const { record: r, prediction: p, template } of rows) {
         const msg = r.message.split('\n')[0]!;
         const cells: string[] = [

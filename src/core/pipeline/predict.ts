@@ -1,17 +1,20 @@
 /**
- * @file The scoring pipeline behind `logml predict`: line sources -> record parser -> scorer ->
- * filters -> writer. Streams in batches (memory stays flat for any input size), stops quietly
- * when the reader of the output goes away, and returns counts for the command to report.
+ * @file The scoring pipeline behind `logml predict`: record stream -> scorer (+ template miner)
+ * -> filters -> writer. Streams in batches (memory stays flat for any input size), keeps up to
+ * three batches being scored while the next is parsed, writes in input order, stops quietly when
+ * the reader of the output goes away, and returns counts for the command to report.
  * Never touches the terminal: the caller passes the output stream.
  */
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { checkInputPath, openLineSource, type LineSource } from '../io/line-source.js';
-import { totalSkipped, type SkipCounts } from '../io/line-splitter.js';
+import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink } from '../io/sink.js';
 import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
-import { createRecordParser, type InputFormat } from '../parse/index.js';
+import type { InputFormat } from '../parse/index.js';
 import { levelRank, type Level, type LogRecord, type Scorer } from '../types.js';
+import { openRecordStream } from './records.js';
+
+export { checkInputs } from './records.js';
 
 export interface PredictOptions {
   inputs: string[];
@@ -29,6 +32,7 @@ export interface PredictOptions {
   templates?: TemplateStage | null;
 }
 
+/** Assigns template ids, in record order (a miner learns as it goes). */
 export interface TemplateStage {
   assign(messages: readonly string[]): Array<{ id: string; text: string }>;
 }
@@ -47,33 +51,19 @@ export interface PredictSummary {
   outputClosed: boolean;
 }
 
-/** Check that every input path exists and is a readable file (stdin '-' always passes). */
-export async function checkInputs(paths: readonly string[]): Promise<void> {
-  for (const path of paths) if (path !== '-') await checkInputPath(path);
-}
+const MAX_IN_FLIGHT = 3;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
-  if (options.follow && options.inputs.some((p) => p === '-')) {
-    // stdin is followed by nature; --follow only changes files
-  }
-  // open (and so check) every input before writing anything
-  const sources: Array<{ path: string; source: LineSource }> = [];
-  for (const path of options.inputs) {
-    sources.push({ path, source: await openLineSource({ path, follow: options.follow && path !== '-', maxLineBytes: options.maxLineBytes, signal: options.signal, stdin: io.stdin }) });
-  }
+  const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
   const sink = createSink(io.stdout, { flushEachWrite: options.follow });
   const writer = createWriter(options.output, sink, { models: scorer.models, templates: Boolean(options.templates) });
-  const summary: PredictSummary = { records: 0, written: 0, skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [], outputClosed: false };
+  const summary: PredictSummary = { records: 0, written: 0, skipped: stats.skipped, emptyInputs: stats.emptyInputs, outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 
-  let pending: LogRecord[] = [];
-  // Up to MAX_IN_FLIGHT batches are being scored while the next one is parsed; writes stay in
-  // input order because each batch's write is chained on the previous one's.
-  const MAX_IN_FLIGHT = 3;
+  // Writes stay in input order: each batch's write is chained on the previous one's.
   const inFlight: Array<Promise<void>> = [];
   let chain: Promise<void> = Promise.resolve();
   function submit(records: LogRecord[]): void {
-    if (records.length === 0) return;
     const scoring = scorer.score(records.map((r) => r.message));
     scoring.catch(() => undefined); // observed through the chain below
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
@@ -96,53 +86,22 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
     chain.catch(() => undefined);
     inFlight.push(chain);
   }
-  async function scoreAndWrite(records: LogRecord[]): Promise<void> {
-    submit(records);
-    while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
-  }
-  async function drain(): Promise<void> {
+  const drain = async () => {
     while (inFlight.length > 0) await inFlight.shift();
-  }
+  };
 
-  for (const { path, source } of sources) {
-    if (sink.closed) break;
-    const parser = createRecordParser({ source: path, format: options.inputFormat });
-    let lines = 0;
-    try {
-      for await (const batch of source.batches) {
-        lines += batch.lines.length;
-        if (batch.lines.length === 0) {
-          // an idle tick in follow mode: emit what is pending now, so it is not held back
-          pending.push(...parser.flush());
-        } else {
-          for (let i = 0; i < batch.lines.length; i++) {
-            const done = parser.push(batch.lines[i]!, batch.lineNos[i]!);
-            for (let j = 0; j < done.length; j++) pending.push(done[j]!);
-          }
-        }
-        if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
-          await scoreAndWrite(pending);
-          pending = [];
-          if (options.follow) await drain(); // follow: every record out as soon as it is read
-        }
-        if (sink.closed) break;
-      }
-    } catch (err) {
-      // damaged input (e.g. a truncated .gz): what was read before the damage is still written
-      pending.push(...parser.flush());
-      await scoreAndWrite(pending);
-      await drain();
-      await writer.end();
-      throw err;
+  try {
+    for await (const records of batches) {
+      submit(records);
+      if (options.follow) await drain(); // follow: every record out as soon as it is read
+      while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      if (sink.closed) break;
     }
-    pending.push(...parser.flush());
-    await scoreAndWrite(pending);
+  } finally {
+    // on damaged input too: what was read before the damage is written before the error
     await drain();
-    pending = [];
-    for (const key of Object.keys(summary.skipped) as Array<keyof SkipCounts>) summary.skipped[key] += source.skipped[key];
-    if (lines === 0 && totalSkipped(source.skipped) === 0) summary.emptyInputs.push(path);
+    await writer.end();
   }
-  await writer.end();
   summary.outputClosed = sink.closed;
   if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
     const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');

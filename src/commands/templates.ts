@@ -1,0 +1,92 @@
+/**
+ * @file `logml templates`: wiring only. Mines templates from files or stdin with the core
+ * template pipeline; `--state FILE` keeps ids stable across runs.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { note, positiveInt } from './shared.js';
+
+interface TemplatesFlags {
+  follow?: boolean;
+  inputFormat: string;
+  format?: 'ndjson' | 'csv' | 'table' | 'json';
+  summary?: boolean;
+  state?: string;
+  rules?: string;
+  similarity?: number;
+  maxClusters?: number;
+  batchSize: number;
+}
+
+function unitInterval(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`--similarity must be a number in (0, 1], got "${v}"`);
+  return n;
+}
+
+export function registerTemplates(program: Command): void {
+  program
+    .command('templates')
+    .summary('group log records into templates (log clustering), with stable ids')
+    .description('Mine templates online from files or standard input: each record gets the id and text of its event template (parameters as <*>). Headers are split off by the format parser first; multi-line records are mined as one.')
+    .argument('[file...]', 'log files; - or nothing (with a pipe) reads standard input')
+    .option('-f, --follow', 'keep reading the file as it grows')
+    .addOption(new Option('--input-format <format>', 'line format').choices(['auto', 'plain', 'json', 'logfmt', 'syslog', 'klog', 'header']).default('auto'))
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(['ndjson', 'csv', 'table', 'json']))
+    .option('--summary', 'one row per template: count, first and last seen, an example')
+    .option('--state <file>', 'load the miner state from this file (if it exists) and save it back: ids stay stable across runs')
+    .option('--rules <file>', 'masking rules as JSON: [{"name", "regex", "replacement"}] (default: the built-in rules)')
+    .option('--similarity <s>', 'similarity threshold for joining a template, in (0, 1]', unitInterval)
+    .option('--max-clusters <n>', 'templates kept at most (least recently seen are evicted)', positiveInt('--max-clusters'))
+    .option('--batch-size <n>', 'records per batch', positiveInt('--batch-size'), 4096)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ logml templates app.log --summary
+  $ logml templates app.log --state templates.json --format csv > ids.csv
+  $ kubectl logs deploy/api | logml templates --summary --format json`,
+    )
+    .action(async (files: string[], flags: TemplatesFlags) => {
+      const inputs = files.length > 0 ? files : ['-'];
+      if (files.length === 0 && process.stdin.isTTY) throw new UsageError('no input: name a log file or pipe logs in', 'e.g. `logml templates app.log --summary`');
+      const [{ runTemplates, openMiner }, { checkInputs }, templates] = await Promise.all([
+        import('../core/pipeline/templates.js'),
+        import('../core/pipeline/records.js'),
+        import('../core/templates/index.js'),
+      ]);
+      await checkInputs(inputs);
+      const minerOptions = {
+        ...(flags.rules ? { maskingRules: await templates.loadMaskingRules(flags.rules) } : {}),
+        ...(flags.similarity !== undefined ? { similarityThreshold: flags.similarity } : {}),
+        ...(flags.maxClusters !== undefined ? { maxClusters: flags.maxClusters } : {}),
+      };
+      const { miner, save } = await openMiner(flags.state ? new templates.FileStateStore(flags.state) : null, minerOptions);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const summary = await runTemplates(
+          {
+            inputs,
+            inputFormat: flags.inputFormat as never,
+            follow: Boolean(flags.follow),
+            output: flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson'),
+            summary: Boolean(flags.summary),
+            batchSize: flags.batchSize,
+            signal: controller.signal,
+          },
+          miner,
+          { stdout: process.stdout, stdin: process.stdin },
+        );
+        const s = summary.skipped;
+        const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
+        if (skipped > 0) note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (invalid UTF-8, NUL bytes or too long); mined ${summary.records} records`);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await save();
+      }
+    });
+}

@@ -1,0 +1,76 @@
+/**
+ * @file The shared front of every file/stdin pipeline: line sources -> record parser, yielding
+ * batches of LogRecords. Every input is opened (and so checked) before the first batch.
+ * Damaged input (a truncated .gz) ends the stream with its InputError after the records read
+ * before the damage have been yielded. Follow mode yields on every idle tick so nothing waits.
+ */
+import type { Readable } from 'node:stream';
+import { checkInputPath, openLineSource, type LineSource } from '../io/line-source.js';
+import { totalSkipped, type SkipCounts } from '../io/line-splitter.js';
+import { createRecordParser, type InputFormat } from '../parse/index.js';
+import type { LogRecord } from '../types.js';
+
+export interface RecordStreamOptions {
+  inputs: readonly string[];
+  inputFormat: InputFormat | 'auto';
+  follow: boolean;
+  /** Records per batch (follow mode yields smaller batches as lines arrive). */
+  batchSize: number;
+  maxLineBytes?: number;
+  signal?: AbortSignal;
+  stdin?: Readable;
+}
+
+/** Counts filled in while the stream is read; final when it ends. */
+export interface RecordStreamStats {
+  skipped: SkipCounts;
+  emptyInputs: string[];
+}
+
+/** Check that every input path exists and is a readable file (stdin '-' always passes). */
+export async function checkInputs(paths: readonly string[]): Promise<void> {
+  for (const path of paths) if (path !== '-') await checkInputPath(path);
+}
+
+export async function openRecordStream(options: RecordStreamOptions): Promise<{ batches: AsyncGenerator<LogRecord[]>; stats: RecordStreamStats }> {
+  const sources: Array<{ path: string; source: LineSource }> = [];
+  for (const path of options.inputs) {
+    sources.push({ path, source: await openLineSource({ path, follow: options.follow && path !== '-', maxLineBytes: options.maxLineBytes, signal: options.signal, stdin: options.stdin }) });
+  }
+  const stats: RecordStreamStats = { skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [] };
+  async function* batches(): AsyncGenerator<LogRecord[]> {
+    for (const { path, source } of sources) {
+      const parser = createRecordParser({ source: path, format: options.inputFormat });
+      let pending: LogRecord[] = [];
+      let lines = 0;
+      try {
+        for await (const batch of source.batches) {
+          lines += batch.lines.length;
+          if (batch.lines.length === 0) {
+            // an idle tick in follow mode: emit what is pending now, so it is not held back
+            for (const r of parser.flush()) pending.push(r);
+          } else {
+            for (let i = 0; i < batch.lines.length; i++) {
+              const done = parser.push(batch.lines[i]!, batch.lineNos[i]!);
+              for (let j = 0; j < done.length; j++) pending.push(done[j]!);
+            }
+          }
+          if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
+            yield pending;
+            pending = [];
+          }
+        }
+      } catch (err) {
+        for (const r of parser.flush()) pending.push(r);
+        if (pending.length) yield pending;
+        throw err;
+      } finally {
+        for (const key of Object.keys(stats.skipped) as Array<keyof SkipCounts>) stats.skipped[key] += source.skipped[key];
+      }
+      for (const r of parser.flush()) pending.push(r);
+      if (pending.length) yield pending;
+      if (lines === 0 && totalSkipped(source.skipped) === 0) stats.emptyInputs.push(path);
+    }
+  }
+  return { batches: batches(), stats };
+}
