@@ -19,6 +19,11 @@ const MESSAGES = [
   'addr 9x7fff5fbff8a8 hex 1f4ef63 v9.9.9999.99999',
   'GET "GET /v2/54fadb412c4e/servers HTTP/1.1" status: 200',
   'GET "GET /v2/99fadb412c4e/servers HTTP/1.1" status: 404',
+  'install Package_for_KB2552343~amd64~x1 state 7',
+  'install Package_for_KB9999999~amd64~x1 state 8',
+  'install Package_for_KB2552343~amd99~x1 state 9',
+  'install Package_for_KB1111111~amd11~x1 state 1',
+  'install Package_for_KB2222222~amd11~x2 state 2',
 ];
 
 describe('masker', () => {

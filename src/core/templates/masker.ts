@@ -54,13 +54,18 @@ export interface Masker {
    * derived data in its `memo` slot (dropped with the entry).
    */
   readonly lastShape: MaskedShape | null;
+  /**
+   * The remembered shape of `text` without masking it (null on a new shape or when the cache
+   * is off). A following `mask(text)` of the same string reuses the hash.
+   */
+  shapeOf(text: string): MaskedShape | null;
 }
 
 /** A remembered digit shape, as seen by callers of `Masker.mask`. */
 export interface MaskedShape {
   /** The masked text when it is the same for every message of the shape (no digit survives). */
   readonly masked: string | null;
-  /** Rebuild recipe: strings copied as is, pairs of numbers are [start, end) ranges of the message. */
+  /** Rebuild recipe: strings copied as is, pairs of numbers are [start, end) digit runs of the message. */
   readonly pieces: ReadonlyArray<string | number>;
   /** Free slot for the caller (the miner keeps the template a shape led to). */
   memo: unknown;
@@ -137,6 +142,24 @@ function shapeHash(text: string): number {
   return h1 & 0x3fffffff;
 }
 
+/** Record text[start, end) as copied: literal strings, and each digit run as a [start, end) range. */
+function pushCopied(pieces: Array<string | number>, text: string, start: number, end: number): void {
+  let from = start;
+  let i = start;
+  while (i < end) {
+    if (!isDigitCode(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    if (i > from) pieces.push(text.slice(from, i));
+    const runStart = i;
+    while (i < end && isDigitCode(text.charCodeAt(i))) i++;
+    pieces.push(runStart, i);
+    from = i;
+  }
+  if (end > from) pieces.push(text.slice(from, end));
+}
+
 function hasDigit(text: string, start = 0, end = text.length): boolean {
   for (let i = start; i < end; i++) if (isDigitCode(text.charCodeAt(i))) return true;
   return false;
@@ -155,7 +178,7 @@ function hasDigit(text: string, start = 0, end = text.length): boolean {
  */
 export function createMasker(rules: readonly MaskingRule[]): Masker {
   const compiled = rules.map(compileRule);
-  if (compiled.length === 0) return { rules, mask: (text) => text, lastShape: null };
+  if (compiled.length === 0) return { rules, mask: (text) => text, shapeOf: () => null, lastShape: null };
   // Index of each rule's outer group in the combined match array.
   const groupIndex: number[] = [];
   let next = 1;
@@ -186,10 +209,7 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
       const replacement = literal[k] ? rule.replacement : matched.replace(new RegExp(compiled[k]!.source), rule.replacement);
       if (pieces !== null) {
         if (hasDigit(replacement)) cacheable = false;
-        if (m.index > last) {
-          if (hasDigit(text, last, m.index)) pieces.push(last, m.index);
-          else pieces.push(text.slice(last, m.index));
-        }
+        if (m.index > last) pushCopied(pieces, text, last, m.index);
         pieces.push(replacement);
       }
       out += text.slice(last, m.index);
@@ -198,10 +218,7 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
     }
     const masked = last === 0 ? text : out + text.slice(last);
     if (pieces !== null && cacheable) {
-      if (text.length > last) {
-        if (hasDigit(text, last, text.length)) pieces.push(last, text.length);
-        else pieces.push(text.slice(last));
-      }
+      if (text.length > last) pushCopied(pieces, text, last, text.length);
       const constant = pieces.every((p) => typeof p === 'string');
       if (shapes!.size >= MAX_SHAPES) shapes!.clear();
       const entry: ShapeEntry = { check, length: text.length, masked: constant ? masked : null, pieces, memo: null };
@@ -211,13 +228,28 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
     return masked;
   };
 
+  let lastText: string | null = null;
+  let lastHash = 0;
+  let lastCheck = 0;
+  let lastEntry: ShapeEntry | null = null;
+
+  const shapeOf = (text: string): MaskedShape | null => {
+    if (shapes === null) return null;
+    lastText = text;
+    lastHash = shapeHash(text);
+    lastCheck = secondHash;
+    const entry = shapes.get(lastHash);
+    lastEntry = entry !== undefined && entry.check === lastCheck && entry.length === text.length ? entry : null;
+    return lastEntry;
+  };
+
   const mask = (text: string): string => {
     masker.lastShape = null;
     if (shapes === null) return maskWithRegex(text, 0, 0);
-    const hash = shapeHash(text);
-    const check = secondHash;
-    const entry = shapes.get(hash);
-    if (entry === undefined || entry.check !== check || entry.length !== text.length) return maskWithRegex(text, hash, check);
+    if (text !== lastText) shapeOf(text);
+    lastText = null;
+    const entry = lastEntry;
+    if (entry === null) return maskWithRegex(text, lastHash, lastCheck);
     masker.lastShape = entry;
     if (entry.masked !== null) return entry.masked;
     let out = '';
@@ -228,7 +260,7 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
     }
     return out;
   };
-  const masker: { rules: readonly MaskingRule[]; mask: (text: string) => string; lastShape: MaskedShape | null } = { rules, mask, lastShape: null };
+  const masker: Masker & { lastShape: MaskedShape | null } = { rules, mask, shapeOf, lastShape: null };
   return masker;
 }
 

@@ -11,19 +11,19 @@ import { CONTINUATION, fitsPattern, tokenize } from './tokens.js';
 import { WILDCARD, type MaskedShape } from './masker.js';
 import { MINER_STATE_VERSION, validateMinerState, type MinerState, type StateStore, type TemplateRecord } from './state-store.js';
 
-/** Digits that survived masking inside one token: the token is prefix + message[start, end) + suffix. */
-interface ResidualDigits {
+/**
+ * A token that holds digits surviving masking: rebuilt from `parts` (strings as they are,
+ * pairs of numbers as [start, end) ranges of the message) to check it against the template.
+ */
+interface ResidualToken {
   index: number;
-  prefix: string;
-  start: number;
-  end: number;
-  suffix: string;
+  parts: Array<string | number>;
 }
 
 /** What the miner keeps in a masked shape's memo slot. */
 interface ShapeMemo {
   cluster: Cluster | null;
-  residual: ResidualDigits[];
+  residual: ResidualToken[];
 }
 
 const NO_MEMO: ShapeMemo = { cluster: null, residual: [] };
@@ -112,16 +112,18 @@ export class TemplateMiner {
    * const { templateId, changeType } = miner.add('user 42 logged in');
    */
   add(message: string): AddResult {
-    const key = this.maskedKey(message);
-    const shape = message.indexOf('\n') < 0 ? this.masker.lastShape : null;
-    if (shape !== null) {
-      const known = this.fromShapeMemo(shape, message);
+    const singleLine = message.indexOf('\n') < 0;
+    if (singleLine) {
+      const seen = this.masker.shapeOf(message);
+      const known = seen === null ? null : this.fromShapeMemo(seen, message);
       if (known !== null) {
         known.count++;
         known.lastSeenTick = ++this.clusters.tick;
         return { templateId: known.id, template: known.text, changeType: 'none' };
       }
     }
+    const key = this.maskedKey(message);
+    const shape = singleLine ? this.masker.lastShape : null;
     const { cluster, changeType } = this.addMasked(key);
     if (shape !== null) shape.memo = this.shapeMemo(shape, key, cluster);
     return { templateId: cluster.id, template: cluster.text, changeType };
@@ -258,21 +260,29 @@ export class TemplateMiner {
       const r = residual[i]!;
       const expected = cluster.tokens[r.index]!;
       if (expected === WILDCARD) continue;
-      const token = r.prefix + message.slice(r.start, r.end) + r.suffix;
+      let token = '';
+      const parts = r.parts;
+      for (let k = 0; k < parts.length; k++) {
+        const part = parts[k]!;
+        token += typeof part === 'string' ? part : message.slice(part, parts[++k] as number);
+      }
       if (expected !== token && !fitsPattern(expected, token)) return null;
     }
     return cluster;
   }
 
-  /** What to remember for a shape: its template and where its surviving digits fall. */
+  /** What to remember for a shape: its template and the tokens its surviving digits fall in. */
   private shapeMemo(shape: MaskedShape, masked: string, cluster: Cluster): ShapeMemo {
-    const residual: ResidualDigits[] = [];
+    const residual: ResidualToken[] = [];
     if (shape.masked === null) {
       const starts = this.scratchStarts;
       const tokens = tokenize(masked, [], starts);
       const pieces = shape.pieces;
       let offset = 0;
       let tokenIndex = 0;
+      let cursor = 0;
+      let current: ResidualToken | null = null;
+      let currentEnd = 0;
       for (let i = 0; i < pieces.length; i++) {
         const piece = pieces[i]!;
         if (typeof piece === 'string') {
@@ -284,17 +294,20 @@ export class TemplateMiner {
         while (tokenIndex + 1 < tokens.length && starts[tokenIndex + 1]! <= offset) tokenIndex++;
         const tokenStart = starts[tokenIndex]!;
         const tokenEnd = tokenStart + tokens[tokenIndex]!.length;
-        const previous = residual[residual.length - 1];
-        if (tokenStart > offset || outEnd > tokenEnd || previous?.index === tokenIndex) return NO_MEMO;
-        residual.push({
-          index: tokenIndex,
-          prefix: masked.slice(tokenStart, offset),
-          start: piece,
-          end,
-          suffix: masked.slice(outEnd, tokenEnd),
-        });
+        if (tokenStart > offset || outEnd > tokenEnd) return NO_MEMO;
+        if (current === null || current.index !== tokenIndex) {
+          if (current !== null) current.parts.push(masked.slice(cursor, currentEnd));
+          current = { index: tokenIndex, parts: [] };
+          residual.push(current);
+          cursor = tokenStart;
+          currentEnd = tokenEnd;
+        }
+        // The text since the previous digit run of this token, then this run.
+        current.parts.push(masked.slice(cursor, offset), piece, end);
+        cursor = outEnd;
         offset = outEnd;
       }
+      if (current !== null) current.parts.push(masked.slice(cursor, currentEnd));
     }
     return { cluster, residual };
   }
