@@ -84,7 +84,7 @@ try {
   }
 
   const insert1 = await bench('backfill, 1 worker, INSERT unnest', 1, 'insert');
-  const copy1 = await bench('backfill, 1 worker, COPY staging', 1, 'copy');
+  const copy1 = await bench('backfill, 1 worker, COPY', 1, 'copy');
   const best = copy1 > insert1 ? 'copy' : 'insert';
   const two = await bench(`backfill, 2 workers, ${best}`, 2, best);
 

@@ -15,19 +15,21 @@ export function registerRegister(program: Command): void {
     .option('--name <name>', "model name (default: the model's own; must match it when the file has one)")
     .option('--version <version>', "model version (default: the model's own; must match it when the file has one)")
     .option('--alias <alias>', 'point this alias at the version, e.g. production (repeatable)', collect, [] as string[])
+    .option('--eval <labeled.csv>', 'evaluate the model on this labeled CSV and record the figures in ml_model_metrics')
     .addOption(dbOption())
     .addHelpText(
       'after',
       `
 Registering the same bytes again is a no-op; different bytes under an existing name@version are refused.
-Not yet available: --eval LABELED.csv (metrics come from the evaluate core once it exists).
+With --eval, the model is evaluated on the labeled sample first (as "logml evaluate" does) and the
+figures are recorded in ml_model_metrics; metrics rows never come from anywhere else.
 
 Examples:
-  $ logml register level.onnx --alias staging
+  $ logml register level.onnx --alias staging --eval fixtures/loghub/BGL_200.csv
   $ logml register models/anomaly.onnx --alias production --db postgres://logml@db/app`,
     )
-    .action(async (file: string, opts: { name?: string; version?: string; alias: string[]; db?: string }) => {
+    .action(async (file: string, opts: { name?: string; version?: string; alias: string[]; eval?: string; db?: string }) => {
       const { runRegister } = await import('../core/db/run.js');
-      await runRegister({ file, name: opts.name, version: opts.version, aliases: opts.alias, db: opts.db }, { stdout: process.stdout, stderr: process.stderr });
+      await runRegister({ file, name: opts.name, version: opts.version, aliases: opts.alias, evalCsv: opts.eval, db: opts.db }, { stdout: process.stdout, stderr: process.stderr });
     });
 }

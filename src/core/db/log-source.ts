@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
+import { normalizeLevel } from '../parse/index.js';
 import type { Level, LogRecord } from '../types.js';
 import { dbFailure, type Queryable } from './connection.js';
 import { quoteIdent, quoteTable } from './ident.js';
@@ -32,15 +33,9 @@ export interface LogRange {
   until?: string | undefined;
 }
 
-const LEVEL_WORDS: Record<string, Level> = {
-  trace: 'TRACE', debug: 'DEBUG', info: 'INFO', information: 'INFO', notice: 'INFO', warn: 'WARN', warning: 'WARN',
-  error: 'ERROR', err: 'ERROR', fatal: 'FATAL', critical: 'FATAL', crit: 'FATAL', panic: 'FATAL', emerg: 'FATAL', alert: 'FATAL',
-};
-
-/** Local level normaliser for the level column (trace/debug/info/warn(ing)/error/fatal/critical, any case). */
+/** The level column, normalised by the parse stage's `normalizeLevel` (words, letters, numbers). */
 export function normalizeDbLevel(value: unknown): Level | null {
-  if (typeof value !== 'string') return null;
-  return LEVEL_WORDS[value.trim().toLowerCase()] ?? null;
+  return normalizeLevel(value);
 }
 
 /** The SQL pieces for one table spec, all identifiers quoted. */

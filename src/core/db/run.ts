@@ -15,7 +15,7 @@ import { createPool, ping, redact } from './connection.js';
 import { migrate, requireSchema } from './migrate.js';
 import type { LogRange, LogTableSpec } from './log-source.js';
 import type { WriteMethod } from './predictions.js';
-import { listModels, promoteModel, registerModel, resolveModelRef, showModel } from './registry.js';
+import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, showModel, type MetricsInput } from './registry.js';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
@@ -113,6 +113,26 @@ export interface RegisterOptions extends DbOptions {
   name?: string | undefined;
   version?: string | undefined;
   aliases: string[];
+  /** Labeled CSV to evaluate the model on; its figures become an ml_model_metrics row. */
+  evalCsv?: string | undefined;
+}
+
+/** Evaluate a model's bytes on a labeled CSV (src/core/train's evaluateModel) as an ml_model_metrics row. */
+async function evaluateForRegistry(bytes: Uint8Array, origin: string, csv: string): Promise<Omit<MetricsInput, 'modelName' | 'modelVersion'>> {
+  const { loadModel } = await import('../model/index.js');
+  const { evaluateModel, loadCsvDataset } = await import('../train/index.js');
+  const model = await loadModel({ bytes, origin });
+  try {
+    const data = loadCsvDataset(csv);
+    const ev = await evaluateModel(model, data.records);
+    const r3 = (x: number) => Math.round(x * 1000) / 1000;
+    if (ev.task === 'level') {
+      return { accuracy: r3(ev.report.accuracy), f1: r3(ev.report.macroF1), predictionsCount: ev.n, sampleSize: ev.n, coverage: r3(ev.n / (ev.n + ev.unlabeled)), details: { source: csv, task: ev.task, unlabeled: ev.unlabeled, report: ev.report } };
+    }
+    return { accuracy: r3(ev.report.accuracy), f1: r3(ev.report.f1), fpr: r3(ev.report.fpr), predictionsCount: ev.n, sampleSize: ev.n, coverage: r3(ev.n / (ev.n + ev.unlabeled)), details: { source: csv, task: ev.task, threshold: ev.threshold, unlabeled: ev.unlabeled, report: ev.report } };
+  } finally {
+    await model.session.release();
+  }
 }
 
 /** `logml register MODEL.onnx`: store the bytes (sha256), move aliases; prints one line. */
@@ -144,11 +164,17 @@ export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise
     if (err instanceof UsageError) throw err;
     if (name === undefined || version === undefined) throw err;
   }
+  // evaluate before touching the database: a model that cannot be evaluated is not registered
+  const figures = opts.evalCsv ? await evaluateForRegistry(bytes, opts.file, opts.evalCsv) : null;
   await withPool(opts, 2, async (pool) => {
     await requireSchema(pool);
     const r = await registerModel(pool, { name: name!, version: version!, bytes, metadata: meta, aliases: opts.aliases });
     const aliases = r.aliases.length ? `, alias ${r.aliases.join(', ')}` : '';
     io.stdout.write(`${r.created ? 'registered' : 'already registered (same bytes)'} ${r.name}@${r.version} sha256 ${r.sha256}${aliases}\n`);
+    if (figures) {
+      await recordMetrics(pool, { modelName: r.name, modelVersion: r.version, ...figures });
+      io.stdout.write(`metrics on ${opts.evalCsv}: accuracy ${figures.accuracy ?? '-'}, f1 ${figures.f1 ?? '-'}${figures.fpr !== undefined ? `, fpr ${figures.fpr}` : ''}, n ${figures.sampleSize}\n`);
+    }
   });
 }
 
