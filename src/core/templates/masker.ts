@@ -33,9 +33,12 @@ export const DEFAULT_MASKING_RULES: readonly MaskingRule[] = Object.freeze([
   { name: 'iso-datetime', regex: String.raw`\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?`, replacement: WILDCARD },
   { name: 'ctime-datetime', regex: String.raw`\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},?\s+(?:\d{4}\s+)?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s+\d{4}\b)?`, replacement: WILDCARD },
   { name: 'ipv4', regex: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])`, replacement: WILDCARD },
-  { name: 'unix-path', regex: String.raw`(?<![\w.~/-])(?:~|\.{1,2})?(?:/[\w.@%+~:,=-]+)+/?`, replacement: WILDCARD },
+  // Two segments or more: a lone `/default-rack` stays, `/10.0.0.1:80` keeps its slash.
+  { name: 'unix-path', regex: String.raw`(?<![\w.~/-])(?:~|\.{1,2})?(?:/[\w.@%+~:,=-]+){2,}/?`, replacement: WILDCARD },
   { name: 'windows-path', regex: String.raw`\b[A-Za-z]:\\[^\s"'<>|]*`, replacement: WILDCARD },
   // `\d` rather than `0` before the x: rules that treat all digits alike keep the shape cache on.
+  // `attempt_1445144423722_0020_m_000000_0`, `blk_-1608999687919862906`: a name, `_`, then an id.
+  { name: 'underscore-id', regex: String.raw`(?<=[A-Za-z]_)-?\d[A-Za-z0-9_]*`, replacement: WILDCARD },
   { name: 'hex-0x', regex: String.raw`\b\d[xX][0-9a-fA-F]+\b`, replacement: WILDCARD },
   { name: 'hex-id', regex: String.raw`(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}(?![A-Za-z0-9])`, replacement: WILDCARD },
   { name: 'version', regex: String.raw`(?<![A-Za-z0-9])[vV]\d+(?:\.\d+)+`, replacement: WILDCARD },
