@@ -1,8 +1,9 @@
 /**
  * @file Masking: rewrite the variable parts of a message (IPs, numbers, UUIDs, paths...) to the
  * wildcard `<*>` before mining. Rules are data ({name, regex, replacement}); this module owns
- * their defaults, their validation and one compiled scanner over all of them.
- * It must not tokenise, cluster, or do I/O except reading a rules file in `loadMaskingRules`.
+ * their defaults, their validation, one compiled scanner over all of them, and the digit-shape
+ * cache that lets most messages skip the regex. It must not tokenise, cluster, or do I/O except
+ * reading a rules file in `loadMaskingRules`.
  */
 
 import { readFile } from 'node:fs/promises';

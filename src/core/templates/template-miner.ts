@@ -1,8 +1,9 @@
 /**
  * @file `TemplateMiner`: the facade commands use. Masks a message, splits it into tokens (a
  * multi-line message is its first line plus one continuation token), and hands the tokens to
- * the clustering core; `add` learns, `match` only looks. Also converts to and from the plain
- * `MinerState`. Never does I/O itself (stores do), never logs.
+ * the clustering core; `add` learns, `match` only looks. Keeps the per-message fast paths (the
+ * template a digit shape led to, the template of an exact masked text) and converts to and from
+ * the plain `MinerState`. Never does I/O itself (stores do), never logs.
  */
 
 import { DEFAULT_MASKING_RULES, createMasker, type Masker, type MaskingRule } from './masker.js';
