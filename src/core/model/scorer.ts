@@ -26,7 +26,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       throw new Error(`internal: models ${models.map((x) => x.ref).join(', ')} use different feature specs`);
     }
   }
-  const cacheSize = options.cacheSize ?? 100_000;
+  const cacheSize = options.cacheSize ?? 20_000;
   const cache = new Map<string, Partial>();
   // raw message -> prediction, for exact repeats (short messages only: long ones rarely repeat)
   const rawCache = new Map<string, Partial>();
