@@ -246,7 +246,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
         if (opts.signal?.aborted) return;
         const chunk = await retrying('planning chunks', () => planner.take().catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'planning chunks'))));
         if (!chunk) return;
-        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'insert', false));
+        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false));
         if (result === 'locked') shared.deferred.push(chunk);
         else {
           shared.scored += result;
@@ -262,7 +262,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     const finish = async (): Promise<void> => {
       for (let c = deferred.shift(); c && !opts.signal?.aborted; c = deferred.shift()) {
         const chunk = c;
-        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'insert', true));
+        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', true));
         if (n !== 'locked') {
           shared.scored += n;
           shared.chunks++;
