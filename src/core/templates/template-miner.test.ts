@@ -85,6 +85,15 @@ describe('TemplateMiner.add', () => {
     expect(down.changeType).toBe('created');
   });
 
+  it('keeps key=value tokens with different keys apart (different fields, not a parameter)', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('getRecentTasks: num=3,flags=0x1,totalTasks=12');
+    const b = miner.add('getRecentTasks: topActivity=ComponentInfo{com.app/Main}');
+    const c = miner.add('getRecentTasks: num=5,flags=0x2,totalTasks=9');
+    expect(b.templateId).not.toBe(a.templateId);
+    expect(c.templateId).toBe(a.templateId);
+  });
+
   it('treats words proven to be parameters as parameters in other templates too', () => {
     const miner = new TemplateMiner({ variantMergeCount: 3 });
     const opened = miner.add('session opened for user root by admin');

@@ -151,6 +151,15 @@ function isWordRange(text: string, start: number, end: number): boolean {
   return true;
 }
 
+/** End of a word at `start` followed by `=` or `:` within [start, end), or -1. */
+function keyEnd(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isLetter(text.charCodeAt(i))) i++;
+  if (i === start || i >= end) return -1;
+  const code = text.charCodeAt(i);
+  return code === 61 || code === 58 ? i : -1;
+}
+
 /**
  * `differingWords(a, b) !== null` without building the strings (hot path of comparisons);
  * when `known` is given, a difference between two words both in `known` does not count.
@@ -158,9 +167,14 @@ function isWordRange(text: string, start: number, end: number): boolean {
 export function differByWord(a: string, b: string, known: ReadonlySet<string> | null): boolean {
   const prefix = commonPrefix(a, b);
   const suffix = commonSuffix(a, b, prefix);
-  const aEnd = a.length - suffix;
-  const bEnd = b.length - suffix;
-  if (!isWordRange(a, prefix, aEnd) || !isWordRange(b, prefix, bEnd)) return false;
+  let aEnd = a.length - suffix;
+  let bEnd = b.length - suffix;
+  if (!isWordRange(a, prefix, aEnd) || !isWordRange(b, prefix, bEnd)) {
+    // Different keys of key=value / key:value pairs (`num=3` / `topActivity=x`): different fields.
+    aEnd = keyEnd(a, prefix, aEnd);
+    bEnd = keyEnd(b, prefix, bEnd);
+    if (aEnd < 0 || bEnd < 0 || (aEnd - prefix === bEnd - prefix && a.startsWith(b.slice(prefix, bEnd), prefix))) return false;
+  }
   if (known === null || known.size === 0) return true;
   return !(known.has(a.slice(prefix, aEnd)) && known.has(b.slice(prefix, bEnd)));
 }
