@@ -43,6 +43,19 @@ export interface ClusterSettings {
 
 export type ChangeType = 'created' | 'changed' | 'none';
 
+/** Most extra tokens one wildcard may span (bounds the search for spanning templates). */
+const MAX_SPANNED_EXTRA = 16;
+
+/** Do template[from..from+count) and tokens[at..at+count) fit, position by position? */
+function fitsRange(template: readonly string[], tokens: readonly string[], from: number, at: number, count: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const t = template[from + i]!;
+    const x = tokens[at + i]!;
+    if (t !== x && t !== WILDCARD && !(t.includes(WILDCARD) && fitsPattern(t, x))) return false;
+  }
+  return true;
+}
+
 /** Cap on remembered parameter words, so memory stays bounded on any input. */
 const MAX_PARAMETER_WORDS = 100_000;
 
@@ -83,9 +96,10 @@ export class TemplateClusters {
 
   constructor(readonly settings: ClusterSettings) {}
 
-  bucketKey(tokens: readonly string[]): string {
-    let key = String(tokens.length);
-    const depth = Math.min(this.settings.prefixDepth, tokens.length);
+  /** Bucket of a token sequence: its length (or `length`) and its leading tokens. */
+  bucketKey(tokens: readonly string[], length = tokens.length): string {
+    let key = String(length);
+    const depth = Math.min(this.settings.prefixDepth, length);
     for (let i = 0; i < depth; i++) {
       const token = tokens[i]!;
       // Digits or a wildcard: a parameter, so it must not split buckets (and a generalised
@@ -137,7 +151,7 @@ export class TemplateClusters {
   /** The cluster `tokens` belongs to without learning anything, or null. */
   find(tokens: readonly string[]): Cluster | null {
     const bucket = this.buckets.get(this.bucketKey(tokens));
-    if (bucket === undefined) return null;
+    if (bucket === undefined) return this.findSpanning(tokens);
     const allowed = this.allowedMismatches(tokens.length);
     let best: Cluster | null = null;
     let bestMismatches = Infinity;
@@ -149,7 +163,34 @@ export class TemplateClusters {
         bestMismatches = c.mismatches;
       }
     }
-    return best;
+    return best ?? this.findSpanning(tokens);
+  }
+
+  /**
+   * A template, shorter than the line, one of whose `<*>` spans several of the line's tokens
+   * (`user <*> from <*>` for `user john smith from 10.0.0.1`): everything before that wildcard
+   * and everything after it must fit the line exactly. Tried only when nothing else matched.
+   */
+  private findSpanning(tokens: readonly string[]): Cluster | null {
+    const n = tokens.length;
+    const depth = this.settings.prefixDepth;
+    for (let length = n - 1; length >= Math.max(depth + 1, n - MAX_SPANNED_EXTRA); length--) {
+      const bucket = this.buckets.get(this.bucketKey(tokens, length));
+      if (bucket === undefined) continue;
+      const extra = n - length;
+      for (const cluster of bucket) {
+        const template = cluster.tokens;
+        // Only templates that are mostly constant text may stretch (not `data <*> <*>`).
+        let constants = 0;
+        for (const t of template) if (!t.includes(WILDCARD)) constants++;
+        if (constants < 2 || constants * 2 < length) continue;
+        for (let w = depth; w < length; w++) {
+          if (template[w] !== WILDCARD) continue;
+          if (fitsRange(template, tokens, 0, 0, w) && fitsRange(template, tokens, w + 1, w + 1 + extra, length - w - 1)) return cluster;
+        }
+      }
+    }
+    return null;
   }
 
   /** Learn from one token sequence; returns the cluster it now belongs to and what changed. */
@@ -207,6 +248,12 @@ export class TemplateClusters {
       base.variants ??= new Map();
       base.variants.set(variantPosition, [...siblings, created]);
       return { cluster: created, changeType: 'created' };
+    }
+    const spanning = this.findSpanning(tokens);
+    if (spanning !== null) {
+      spanning.count++;
+      spanning.lastSeenTick = tick;
+      return { cluster: spanning, changeType: 'none' };
     }
     return { cluster: this.create(tokens, bucket, tick), changeType: 'created' };
   }

@@ -45,6 +45,19 @@ describe('TemplateMiner.add', () => {
     expect(d.template).toBe('stack <*> done');
   });
 
+  it('lets an established parameter span several unquoted tokens', () => {
+    const miner = new TemplateMiner({ variantMergeCount: 3 });
+    for (const user of ['john', 'mary', 'bob']) miner.add(`Invalid user ${user} from 10.0.0.1`);
+    const one = miner.add('Invalid user alice from 10.0.0.2');
+    const two = miner.add('Invalid user john smith from 10.0.0.3');
+    expect(one.template).toBe('Invalid user <*> from <*>');
+    expect(two).toEqual({ templateId: one.templateId, template: 'Invalid user <*> from <*>', changeType: 'none' });
+    expect(miner.match('Invalid user jean paul sartre from 10.0.0.4')?.templateId).toBe(one.templateId);
+    // A template that is mostly wildcards does not stretch.
+    miner.add('data <*> <*>');
+    expect(miner.add('data cache parity error detected now').changeType).toBe('created');
+  });
+
   it('keeps events apart that differ in one meaningful word', () => {
     const miner = new TemplateMiner();
     const opened = miner.add('connection opened from 10.0.0.1 port 22');
