@@ -3,7 +3,7 @@
  * the log table's name and columns). Wiring only: the core (src/core/db/run.ts) is imported
  * lazily inside the action, so `logml --help` never loads pg.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
 /** `--db URL`, falling back to DATABASE_URL (then to the PG* variables, inside pg). */
 export function dbOption(): Option {
@@ -33,17 +33,13 @@ export function tableSpec(f: TableFlags): { table: string; idColumn: string; tex
   return { table: f.table, idColumn: f.idColumn, textColumn: f.textColumn, levelColumn: f.levelColumn || null, timeColumn: f.timeColumn || null };
 }
 
-/** A positive integer flag value. */
-export function positiveInt(name: string, max = 1_000_000): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer from 1 to ${max}, got "${v}"`);
-    return n;
-  };
-}
+export { positiveInt } from './shared.js';
 
 export function registerDb(program: Command): void {
-  const db = program.command('db').description('manage the logml tables in PostgreSQL');
+  const db = program
+    .command('db')
+    .description('manage the logml tables in PostgreSQL')
+    .addHelpText('after', '\nExample:\n  $ logml db migrate --db postgres://logml@localhost/app');
   db.command('migrate')
     .description('create or upgrade the logml tables (idempotent; safe to run concurrently)')
     .addOption(dbOption())

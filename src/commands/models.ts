@@ -16,7 +16,10 @@ const pickFormat = (f: Format | undefined): Format => f ?? (process.stdout.isTTY
 const io = () => ({ stdout: process.stdout, stderr: process.stderr });
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('list, inspect and promote models in the PostgreSQL registry');
+  const models = program
+    .command('models')
+    .description('list, inspect and promote models in the PostgreSQL registry')
+    .addHelpText('after', '\nExamples:\n  $ logml models list\n  $ logml models show level-default@production\n  $ logml models promote level-default@0.1.0 --alias production');
   models
     .command('list')
     .description('list registered models with their aliases')

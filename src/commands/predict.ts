@@ -5,6 +5,8 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
+import { parseSince } from './backfill.js';
+import { addTableOptions, tableSpec, type TableFlags } from './db.js';
 import { collect, defaultModelPaths, levelArg, note, positiveInt } from './shared.js';
 
 interface PredictFlags {
@@ -18,10 +20,16 @@ interface PredictFlags {
   maxLineBytes: number;
   templates: boolean;
   templateState?: string;
+  db?: string | true;
+  store?: boolean;
+  since?: string;
+  until?: string;
+  from?: string;
+  to?: string;
 }
 
 export function registerPredict(program: Command): void {
-  program
+  const cmd = program
     .command('predict')
     .summary('score log files or a pipe: level, anomaly score')
     .description('Score log records from files (plain or .gz), standard input, or a followed file, with ONNX models.')
@@ -31,10 +39,16 @@ export function registerPredict(program: Command): void {
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(['ndjson', 'table', 'csv', 'json']))
     .option('--only-anomalies', 'write only records flagged as anomalies')
     .option('--min-level <level>', 'write only records whose predicted level is at least this (TRACE..FATAL)', levelArg)
-    .option('-m, --model <path>', 'model file (.onnx); repeat for a level and an anomaly model (default: the shipped models)', collect)
+    .option('-m, --model <path>', 'model file (.onnx), or with --db a registry reference name@alias|name@version; repeat for a level and an anomaly model (default: the shipped models)', collect)
     .option('--no-templates', 'do not mine templates (no template_id / template fields)')
     .option('--template-state <file>', 'template miner state: loaded if it exists, saved at the end, so template ids stay stable across runs')
     .option('--batch-size <n>', 'records per model call', positiveInt('--batch-size'), 4096)
+    .option('--db [url]', 'score rows of the PostgreSQL log table instead of files (URL, else DATABASE_URL, else PG* variables)')
+    .option('--from <id>', 'with --db: only rows with id >= this')
+    .option('--to <id>', 'with --db: only rows with id <= this')
+    .option('--since <time>', 'with --db: only rows at or after this time (ISO, or 30m / 2h / 7d ago)', (v) => parseSince(v))
+    .option('--until <time>', 'with --db: only rows at or before this time (ISO, or 30m / 2h / 7d ago)', (v) => parseSince(v))
+    .option('--store', 'with --db: return stored predictions, score and store the missing ones (needs `logml db migrate`)')
     .option('--max-line-bytes <n>', 'longer lines are skipped and counted', positiveInt('--max-line-bytes'), 1024 * 1024)
     .addHelpText(
       'after',
@@ -44,9 +58,14 @@ Examples:
   $ logml predict app.log.gz --format csv > scored.csv
   $ kubectl logs deploy/api | logml predict --only-anomalies
   $ logml predict -f /var/log/syslog --min-level WARN
-  $ logml predict app.log -m my-level.onnx -m my-anomaly.onnx`,
-    )
-    .action(async (files: string[], flags: PredictFlags) => {
+  $ logml predict app.log -m my-level.onnx -m my-anomaly.onnx
+  $ logml predict --db postgres://logml@db/app --since 2h --store
+  $ logml predict --db --from 1000 --to 2000 --table app.events --text-column body -m level-default@production`,
+    );
+  addTableOptions(cmd);
+  cmd.action(async (files: string[], flags: PredictFlags & TableFlags) => {
+      if (flags.db !== undefined) return predictFromDatabase(files, flags);
+      if (flags.store || flags.from || flags.to || flags.since || flags.until) throw new UsageError('--store, --from, --to, --since and --until go with --db', 'add --db (or --db URL) to score rows of a PostgreSQL table');
       const inputs = files.length > 0 ? files : ['-'];
       if (files.length === 0 && process.stdin.isTTY) {
         throw new UsageError('no input: name a log file or pipe logs in', 'e.g. `logml predict app.log` or `cat app.log | logml predict`');
@@ -103,4 +122,30 @@ async function openTemplateStage(statePath: string | undefined) {
   const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
   const { miner, save } = await openMiner(statePath ? new FileStateStore(statePath) : null);
   return { stage: templateStage(miner), save };
+}
+
+async function predictFromDatabase(files: string[], flags: PredictFlags & TableFlags): Promise<void> {
+  if (files.length > 0) throw new UsageError('give either files or --db, not both', 'to score a table: logml predict --db URL --since 2h');
+  const { runPredictDb } = await import('../core/db/run.js');
+  const templates = flags.templates ? await openTemplateStage(flags.templateState) : null;
+  try {
+    await runPredictDb(
+      {
+        db: flags.db === true ? undefined : flags.db,
+        models: flags.model ?? [],
+        table: tableSpec(flags),
+        range: { fromId: flags.from, toId: flags.to, since: flags.since, until: flags.until },
+        store: Boolean(flags.store),
+        batchSize: flags.batchSize,
+        follow: false,
+        output: flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson'),
+        onlyAnomalies: Boolean(flags.onlyAnomalies),
+        minLevel: flags.minLevel ?? null,
+        templates: templates?.stage ?? null,
+      },
+      process.stdout,
+    );
+  } finally {
+    await templates?.save();
+  }
 }

@@ -15,10 +15,11 @@ export function defaultModelPaths(): string[] {
   return ['level.onnx', 'anomaly.onnx'].map((f) => MODELS_DIR + f).filter((p) => existsSync(p));
 }
 
-export function positiveInt(name: string) {
+/** Parser for a whole-number flag from 1 to `max`. */
+export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got "${value}"`);
     return n;
   };
 }

@@ -67,9 +67,9 @@ describe('backfill', () => {
       backfill(other, scorer, { table: DEFAULT_LOG_TABLE, chunkSize: 100, workers: 2 }),
     ]);
     await other.end();
+    // how the chunks split between the two pools depends on timing (on a loaded machine one pool
+    // may take them all); what must hold whatever the timing is: each log scored exactly once
     expect(a.scored + b.scored).toBe(N);
-    expect(a.scored).toBeGreaterThan(0);
-    expect(b.scored).toBeGreaterThan(0);
     expect(scorer.scored).toBe(N);
     expect(new Set(scorer.seen).size).toBe(N);
     expect(await coverage('3')).toEqual([{ model: 'anom', missing: 0, once: N }, { model: 'lvl', missing: 0, once: N }]);

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
-import type { ModelTask, Scorer } from '../types.js';
+import type { Writable } from 'node:stream';
+import type { LogRecord, ModelTask, Scorer } from '../types.js';
+import type { PredictSummary, ScoreRecordsOptions } from '../pipeline/predict.js';
 import { backfill, type BackfillProgress, type BackfillResult } from './backfill.js';
 import { createPool, ping, redact } from './connection.js';
 import { migrate, requireSchema } from './migrate.js';
@@ -321,6 +323,41 @@ export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, s
       if (shown) io.stderr.write('\n');
       if (err instanceof Error) err.message = redact(err.message);
       throw err;
+    } finally {
+      await scorer.close();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- predict --db
+
+export interface PredictDbOptions extends DbOptions, ScoreRecordsOptions {
+  models: string[];
+  table: LogTableSpec;
+  range: LogRange;
+  /** On-demand path: return stored predictions, score and store the missing ones. */
+  store: boolean;
+  batchSize: number;
+}
+
+/**
+ * `logml predict --db`: score a range of the log table (read by keyset pages: memory stays flat),
+ * written like predictions of files. With `store`, predictions already in ml_predictions for the
+ * model versions are returned as stored and only missing ones are scored, then stored.
+ */
+export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.WritableStream): Promise<PredictSummary> {
+  const { readLogRange } = await import('./log-source.js');
+  const { scoreWithStore } = await import('./predictions.js');
+  const { scoreRecords } = await import('../pipeline/predict.js');
+  return withPool(opts, 2, async (pool) => {
+    if (opts.store) await requireSchema(pool);
+    const { scorer, tasks } = await loadScorer(pool, opts.models);
+    try {
+      const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
+      const score = opts.store
+        ? (records: LogRecord[]) => scoreWithStore(pool, scorer, records, { tasks })
+        : (records: LogRecord[]) => scorer.score(records.map((r) => r.message));
+      return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
     } finally {
       await scorer.close();
     }

@@ -9,6 +9,11 @@ import { maskMessage } from './mask.js';
 import type { FeatureSpec } from './spec.js';
 import { tokenize } from './tokenize.js';
 
+/** The buckets of the lexicon features under `spec` (fail, warn, ok). */
+export function lexiconBuckets(spec: FeatureSpec): Set<number> {
+  return new Set(['fail', 'warn', 'ok'].map((c) => bucketOf(fnv1a32('\u0000sev:' + c), spec.dims)));
+}
+
 export interface SparseFeatures {
   indices: Int32Array;
   values: Float32Array;

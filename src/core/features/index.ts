@@ -1,7 +1,7 @@
 /** @file Public surface of the features stage: masking, tokenizing, hashing, the spec. */
 export { maskMessage, MASKS } from './mask.js';
 export { tokenize } from './tokenize.js';
-export { featurize, featurizeMasked, packBatch } from './featurize.js';
+export { featurize, featurizeMasked, packBatch, lexiconBuckets } from './featurize.js';
 export type { SparseFeatures, PackedBatch } from './featurize.js';
 export { DEFAULT_FEATURE_SPEC, specHash, canonicalSpecJson, unsupportedSpecReason } from './spec.js';
 export type { FeatureSpec } from './spec.js';

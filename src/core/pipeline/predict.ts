@@ -11,7 +11,7 @@ import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink } from '../io/sink.js';
 import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
-import { levelRank, type Level, type LogRecord, type Scorer } from '../types.js';
+import { levelRank, type Level, type LogRecord, type Prediction, type Scorer } from '../types.js';
 import { openRecordStream } from './records.js';
 
 export { checkInputs } from './records.js';
@@ -55,16 +55,35 @@ const MAX_IN_FLIGHT = 3;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
-  const sink = createSink(io.stdout, { flushEachWrite: options.follow });
-  const writer = createWriter(options.output, sink, { models: scorer.models, templates: Boolean(options.templates) });
-  const summary: PredictSummary = { records: 0, written: 0, skipped: stats.skipped, emptyInputs: stats.emptyInputs, outputClosed: false };
+  const summary = await scoreRecords(batches, (records) => scorer.score(records.map((r) => r.message)), scorer.models, options, io.stdout);
+  summary.skipped = stats.skipped;
+  summary.emptyInputs = stats.emptyInputs;
+  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
+    const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
+    throw new InputError(`${names}: empty input, nothing to score`, 'give a log file with at least one line, or pipe logs in');
+  }
+  return summary;
+}
+
+export type ScoreFn = (records: LogRecord[]) => Promise<Prediction[]>;
+export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates'>;
+
+/**
+ * The back half of every predict: batches of records -> score -> filters -> writer, in input
+ * order, with up to MAX_IN_FLIGHT batches being scored while the next one is read. Used for files
+ * and pipes (runPredict) and for database ranges (src/core/db).
+ */
+export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: ScoreFn, models: readonly string[], options: ScoreRecordsOptions, stdout: Writable): Promise<PredictSummary> {
+  const sink = createSink(stdout, { flushEachWrite: options.follow });
+  const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates) });
+  const summary: PredictSummary = { records: 0, written: 0, skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 
   // Writes stay in input order: each batch's write is chained on the previous one's.
   const inFlight: Array<Promise<void>> = [];
   let chain: Promise<void> = Promise.resolve();
   function submit(records: LogRecord[]): void {
-    const scoring = scorer.score(records.map((r) => r.message));
+    const scoring = score(records);
     scoring.catch(() => undefined); // observed through the chain below
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
     chain = chain.then(async () => {
@@ -103,9 +122,5 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
     await writer.end();
   }
   summary.outputClosed = sink.closed;
-  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
-    const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
-    throw new InputError(`${names}: empty input, nothing to score`, 'give a log file with at least one line, or pipe logs in');
-  }
   return summary;
 }

@@ -24,6 +24,14 @@ const MESSAGES = [
   'install Package_for_KB2552343~amd99~x1 state 9',
   'install Package_for_KB1111111~amd11~x1 state 1',
   'install Package_for_KB2222222~amd11~x2 state 2',
+  'Invalid user john from 10.0.0.1 via ssh2',
+  'Invalid user mary from 10.0.0.1 via ssh2',
+  'Invalid user bob from 10.0.0.1 via ssh2',
+  'Invalid user anna from 10.0.0.1 via ssh2',
+  'Invalid user carl from 10.0.0.1 via ssh2',
+  'Invalid user john smith from 10.0.0.1 via ssh2',
+  'Invalid user john smith from 10.0.0.1 via ssh3',
+  'Invalid user john smith from 10.0.0.1 via ssh4',
 ];
 
 describe('masker', () => {

@@ -278,6 +278,8 @@ export class TemplateMiner {
     if (shape.masked === null) {
       const starts = this.scratchStarts;
       const tokens = tokenize(masked, [], starts);
+      // A template whose wildcard spans several tokens does not align position by position.
+      if (tokens.length !== cluster.tokens.length) return NO_MEMO;
       const pieces = shape.pieces;
       let offset = 0;
       let tokenIndex = 0;

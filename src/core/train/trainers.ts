@@ -7,14 +7,14 @@
  * By default the last `holdout` share of the data (in input order, i.e. time order for logs) is
  * kept out of training and the shipped model's held-out metrics are measured on it.
  */
-import { DEFAULT_FEATURE_SPEC, featurize, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
+import { DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
 import { binaryReport, classificationReport } from '../metrics/index.js';
 import { referenceForward, type GraphSpec, type HeadSpec } from '../model/graph.js';
 import { writeBundle, type ModelMetadata, type ReferenceProfile } from '../model/bundle.js';
 import { LEVELS, type Level } from '../types.js';
 import { UsageError } from '../errors.js';
 import { dataFingerprint } from './fingerprint.js';
-import { balancedClassWeights, DEFAULT_LINEAR_OPTIONS, fitIdf, normalizeRow, trainLogistic, trainSoftmax, type LinearTrainOptions } from './linear.js';
+import { balancedClassWeights, DEFAULT_LINEAR_OPTIONS, fitIdf, normalizeRow, trainLogistic, trainSoftmax, type LinearTrainOptions, type NormalizedRow } from './linear.js';
 
 export interface LabeledMessage {
   message: string;
@@ -33,6 +33,11 @@ export interface CommonTrainOptions extends LinearTrainOptions {
   balanceGroups: boolean;
   /** Class weights are balanced weights raised to this power: 1 = balanced, 0 = none. */
   classWeightPower: number;
+  /**
+   * Level models: weight of an extra copy of each record that carries only its lexicon features,
+   * so that "failure words" predict a level on their own and carry to systems never seen (0 = off).
+   */
+  lexiconCopyWeight?: number;
   /** Free text: where the data came from. */
   description: string;
   logmlVersion: string;
@@ -49,9 +54,9 @@ export interface TrainResult {
 }
 
 /** Defaults for level models (and the base of every trainer's options). */
-export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, balanceGroups: true, classWeightPower: 0.5 } as const;
+export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, balanceGroups: true, classWeightPower: 0.5, lexiconCopyWeight: 0.5 } as const;
 /** What anomaly models change from DEFAULT_TRAIN_OPTIONS: fully balanced classes (alerts are rare), lighter L2. */
-export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6 } as const;
+export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6, lexiconCopyWeight: 0 } as const;
 
 /** Split off the last `share` of items (at least 1 when share > 0 and there are 2+ items). */
 function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test: T[] } {
@@ -113,11 +118,28 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTra
   const feats = train.map((d) => featurize(d.message, spec));
   const idf = fitIdf(feats, spec.dims);
   const rows = feats.map((f) => normalizeRow(f, idf));
-  const labels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
-  const cw = balancedClassWeights(labels, classes.length).map((w) => Math.pow(w, opts.classWeightPower));
+  const baseLabels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
+  const cw = balancedClassWeights(baseLabels, classes.length).map((w) => Math.pow(w, opts.classWeightPower));
   const gw = groupWeights(train, opts.balanceGroups);
-  const weights = Float32Array.from(labels, (l, i) => cw[l]! * gw[i]!);
-  const { weights: W, bias } = trainSoftmax(rows, labels, weights, classes.length, spec.dims, opts);
+  const baseWeights = Float32Array.from(baseLabels, (l, i) => cw[l]! * gw[i]!);
+  const copyWeight = opts.lexiconCopyWeight ?? 0;
+  const extraRows: NormalizedRow[] = [];
+  const extraLabels: number[] = [];
+  const extraWeights: number[] = [];
+  if (copyWeight > 0) {
+    const lex = lexiconBuckets(spec);
+    feats.forEach((f, i) => {
+      const keep = Array.from(f.indices.keys()).filter((k) => lex.has(f.indices[k]!));
+      if (keep.length === 0) return;
+      extraRows.push(normalizeRow({ indices: Int32Array.from(keep, (k) => f.indices[k]!), values: Float32Array.from(keep, (k) => f.values[k]!) }, idf));
+      extraLabels.push(baseLabels[i]!);
+      extraWeights.push(baseWeights[i]! * copyWeight);
+    });
+  }
+  const allRows = extraRows.length ? [...rows, ...extraRows] : rows;
+  const labels = extraRows.length ? Int32Array.from([...baseLabels, ...extraLabels]) : baseLabels;
+  const weights = extraRows.length ? Float32Array.from([...baseWeights, ...extraWeights]) : baseWeights;
+  const { weights: W, bias } = trainSoftmax(allRows, labels, weights, classes.length, spec.dims, opts);
   const graph: GraphSpec = { dims: spec.dims, idf, head: { kind: 'softmax', classes: classes.length, weights: W, bias } };
 
   const predict = (f: SparseFeatures): Level => {
@@ -149,7 +171,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTra
       ...(testReport ? { heldOut: { ...summarizeClassification(testReport), split } } : {}),
     }) as ModelMetadata['metrics'],
     referenceProfile: { n: trainPred.length, predictedLabelShares: roundDeep(shares(trainPred)) as Record<string, number> },
-    trainer: { algorithm: 'multinomial logistic regression (AdaGrad, L2)', classWeightPower: opts.classWeightPower, balanceGroups: opts.balanceGroups, epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, holdout: opts.holdout },
+    trainer: { algorithm: 'multinomial logistic regression (AdaGrad, L2)', lexiconCopyWeight: copyWeight, classWeightPower: opts.classWeightPower, balanceGroups: opts.balanceGroups, epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, holdout: opts.holdout },
     seed: opts.seed,
     logmlVersion: opts.logmlVersion,
   };
