@@ -43,6 +43,9 @@ export interface ClusterSettings {
 
 export type ChangeType = 'created' | 'changed' | 'none';
 
+/** Share of `maxClusters` evicted at once when over capacity. */
+const EVICTED_SHARE = 0.01;
+
 /** Most extra tokens one wildcard may span (bounds the search for spanning templates). */
 const MAX_SPANNED_EXTRA = 16;
 
@@ -367,13 +370,19 @@ export class TemplateClusters {
     return cluster;
   }
 
-  /** Evict the least recently seen cluster (a linear scan, only when over capacity). */
+  /**
+   * Evict the least recently seen clusters: the oldest 1% (at least one) in one pass, so that a
+   * stream of new templates at capacity costs one scan per 1% of capacity, not one per line.
+   */
   private evictLeastRecentlyUsed(keep: Cluster): void {
-    let oldest: Cluster | null = null;
-    for (const cluster of this.byId.values()) {
-      if (cluster !== keep && (oldest === null || cluster.lastSeenTick < oldest.lastSeenTick)) oldest = cluster;
-    }
-    if (oldest === null) return;
+    const candidates = [...this.byId.values()].filter((c) => c !== keep);
+    if (candidates.length === 0) return;
+    const count = Math.max(1, Math.floor(this.settings.maxClusters * EVICTED_SHARE));
+    candidates.sort((a, b) => a.lastSeenTick - b.lastSeenTick);
+    for (const oldest of candidates.slice(0, count)) this.evict(oldest);
+  }
+
+  private evict(oldest: Cluster): void {
     this.detach(oldest);
     oldest.evicted = true;
     if (oldest.variants !== null) {

@@ -41,7 +41,7 @@ export interface TemplateMinerOptions {
   similarityThreshold: number;
   /** Leading tokens that partition templates (besides the token count). Default 1. */
   prefixDepth: number;
-  /** Templates kept in memory; the least recently seen one is evicted beyond it. Default 50,000. */
+  /** Templates kept in memory; beyond it the least recently seen are evicted (1% at once). Default 50,000. */
   maxClusters: number;
   /**
    * How many distinct plain words must be seen at one position of an otherwise identical
