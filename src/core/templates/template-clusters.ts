@@ -1,12 +1,13 @@
 /**
  * @file The clustering core: groups token sequences into templates online. Drain's idea (bucket
- * by length and leading token, then similarity against the bucket's templates) with three
- * changes: two tokens that differ by a plain word (`opened` / `closed`, `state=up` / `state=down`)
- * never merge on first sight, they may be different events; a position merges once enough
- * one-word variants of the same template have been seen (a real parameter, e.g. user names),
- * and the words so proven to be parameter values count as parameters everywhere afterwards;
- * tokens are generalised piecewise (`user=<*>`). Owns clusters, buckets, LRU eviction and the aliases left
- * by merges. Knows nothing of masking, messages, persistence formats or I/O.
+ * by length and leading token, then similarity against the bucket's templates) with these
+ * changes: two tokens that differ by a plain word (`opened` / `closed`, `state=up` /
+ * `state=down`, `num=3` / `top=x`) never merge on first sight, they may be different events; a
+ * position merges once enough one-word variants of the same template have been seen (a real
+ * parameter, e.g. user names), and the words so proven to be parameter values count as
+ * parameters everywhere afterwards; tokens are generalised piecewise (`user=<*>`); an
+ * established `<*>` may span several tokens. Owns clusters, buckets, LRU eviction and the
+ * aliases left by merges. Knows nothing of masking, messages, persistence formats or I/O.
  */
 
 import { WILDCARD } from './masker.js';
@@ -246,6 +247,7 @@ export class TemplateClusters {
         return { cluster: base, changeType: 'changed' };
       }
       const created = this.create(tokens, bucket, tick);
+      if (base.evicted) return { cluster: created, changeType: 'created' };
       created.variantOf = base;
       created.variantPosition = variantPosition;
       base.variants ??= new Map();
