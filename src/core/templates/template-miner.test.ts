@@ -205,6 +205,10 @@ describe('state stores', () => {
     await resumed.save(store);
     const third = await TemplateMiner.load(store);
     expect(third.resolveId(alice.templateId)).toBe(root.templateId);
+    expect(third.toState().parameterWords).toEqual(expect.arrayContaining(['root', 'alice', 'bob']));
+    // Known parameter words carry over: this variant joins at once instead of waiting for 3 users.
+    const opened = third.add('session opened for user root by cron');
+    expect(third.add('session opened for user alice by cron').templateId).toBe(opened.templateId);
   });
 
   it('refuses a file that is not a miner state', async () => {
