@@ -1,0 +1,87 @@
+/**
+ * End-to-end: train a model from log files and from a CSV, use it in predict, evaluate it;
+ * help and version.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'logml-train-'));
+const hadoopLog = join(ROOT, 'fixtures', 'loghub-2k', 'Hadoop_2k.log');
+const bglCsv = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log_structured.csv');
+
+describe('logml train / evaluate', () => {
+  it('trains a level model from a log file (its levels are the labels) and writes ONNX', async () => {
+    const out = join(dir, 'hadoop-level.onnx');
+    const res = await runCli(['train', '--task', 'level', '--data', hadoopLog, '--out', out, '--name', 'hadoop-level', '--format', 'json']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.model).toBe('hadoop-level@1');
+    expect(summary.trainingData.records).toBe(1600);
+    expect(summary.metrics.heldOut.n).toBe(400);
+    expect(summary.metrics.heldOut.macroF1).toBeGreaterThan(0.3);
+    const again = join(dir, 'again.onnx');
+    await runCli(['train', '--task', 'level', '--data', hadoopLog, '--out', again, '--name', 'hadoop-level']);
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+
+    const scored = await runCli(['predict', hadoopLog, '--model', out]);
+    expect(scored.code).toBe(0);
+    const rows = parseNdjson(scored.stdout);
+    expect(rows[0]!.model).toEqual(['hadoop-level@1']);
+    expect(rows[0]!.anomaly_score).toBeNull();
+
+    const ev = await runCli(['evaluate', '--model', out, '--data', hadoopLog, '--format', 'json']);
+    expect(ev.code).toBe(0);
+    const e = JSON.parse(ev.stdout);
+    expect(e.task).toBe('level');
+    expect(e.n).toBe(2000);
+    expect(e.report.perClass.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['INFO', 'WARN', 'ERROR']));
+    expect(e.report.confusion.length).toBe(e.report.labels.length);
+  });
+
+  it('trains a supervised anomaly model from a CSV with named columns, and evaluates it as a table', async () => {
+    const out = join(dir, 'bgl-anomaly.onnx');
+    const res = await runCli(['train', '--task', 'anomaly', '--data', bglCsv, '--text-column', 'Content', '--label-column', 'Label', '--out', out, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.trainer.supervised).toBe(true);
+    expect(summary.metrics.heldOut.n).toBe(400);
+    const ev = await runCli(['evaluate', '--model', out, '--data', bglCsv, '--text-column', 'Content', '--label-column', 'Label', '--format', 'table']);
+    expect(ev.code).toBe(0);
+    expect(ev.stdout).toMatch(/false-positive rate/);
+    expect(ev.stdout).toMatch(/on 2000 labeled records/);
+  });
+
+  it('bad training input: one-line errors, exit 2', async () => {
+    const r1 = await runCli(['train', '--task', 'level', '--data', bglCsv, '--text-column', 'Nope', '--out', join(dir, 'x.onnx')]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr.split('\n')[0]).toMatch(/no column "Nope"/);
+    const r2 = await runCli(['train', '--task', 'sideways', '--data', bglCsv, '--out', join(dir, 'x.onnx')]);
+    expect(r2.code).toBe(2);
+    const r3 = await runCli(['evaluate', '--model', join(ROOT, 'models', 'anomaly.onnx'), '--data', hadoopLog]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/no records with an anomaly label/);
+  });
+});
+
+describe('help and version', () => {
+  it('--version prints the package version', async () => {
+    const res = await runCli(['--version']);
+    expect(res.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(res.code).toBe(0);
+  });
+  it('every subcommand has help with examples', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z]+)(?: \[options\]| \[file\.\.\.\]| <|\s)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['predict', 'train', 'evaluate']));
+    for (const c of commands) {
+      const res = await runCli([c, '--help']);
+      expect(res.code, c).toBe(0);
+      expect(res.stdout, c).toMatch(/Example/);
+    }
+  });
+});
