@@ -141,6 +141,8 @@ function main(): void {
 function printMeans(meanGa: number, meanPa: number): void {
   console.log(`mean GA ${meanGa.toFixed(3)}  (target >= ${TARGET_GA})  ${meanGa >= TARGET_GA ? 'ok' : 'BELOW TARGET'}`);
   console.log(`mean PA ${meanPa.toFixed(3)}  (target >= ${TARGET_PA})  ${meanPa >= TARGET_PA ? 'ok' : 'BELOW TARGET'}`);
+  console.log('  (PA: both templates trimmed, whitespace runs -> one space, then Loghub-2.0 correct_template_general:');
+  console.log('   <*>.<*> -> <*> until stable, then <*><*>, <*>:<*>, <*> <*> -> <*> until stable; one default config for all)');
 }
 
 /**
