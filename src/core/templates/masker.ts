@@ -194,6 +194,9 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
   }
   const combined = new RegExp(compiled.map((re) => `(${re.source})`).join('|'), 'g');
   const literal = rules.map((r) => !r.replacement.includes('$'));
+  const literalHasDigit = rules.map((r) => hasDigit(r.replacement));
+  // Non-global copies, to expand `$1`-style replacements of a match.
+  const single = compiled.map((re) => new RegExp(re.source));
   const shapes = rules.every(isDigitUniform) ? new Map<number, ShapeEntry>() : null;
 
   const maskWithRegex = (text: string, hash: number, check: number): string => {
@@ -212,9 +215,9 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
       let k = 0;
       while (m[groupIndex[k]!] === undefined) k++;
       const rule = rules[k]!;
-      const replacement = literal[k] ? rule.replacement : matched.replace(new RegExp(compiled[k]!.source), rule.replacement);
+      const replacement = literal[k] ? rule.replacement : matched.replace(single[k]!, rule.replacement);
       if (pieces !== null) {
-        if (hasDigit(replacement)) cacheable = false;
+        if (literal[k] ? literalHasDigit[k] : hasDigit(replacement)) cacheable = false;
         if (m.index > last) pushCopied(pieces, text, last, m.index);
         pieces.push(replacement);
       }
