@@ -73,6 +73,13 @@ describe('help and version', () => {
     expect(res.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(res.code).toBe(0);
   });
+  it('the help text cached at build time is the live one', async () => {
+    const cached = await runCli(['--help']);
+    const live = await runCli(['--help'], { env: { LOGML_NO_HELP_CACHE: '1' } });
+    expect(cached.code).toBe(0);
+    expect(cached.stdout).toBe(live.stdout);
+    expect(cached.stdout).toMatch(/predict/);
+  });
   it('every subcommand has help with examples', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
