@@ -93,6 +93,34 @@ CREATE TABLE IF NOT EXISTS ml_backfill_runs (
 );
 `,
   },
+  {
+    version: 3,
+    description: 'template miner state (ml_templates, ml_template_meta)',
+    sql: `
+CREATE TABLE IF NOT EXISTS ml_templates (
+  template_id       TEXT PRIMARY KEY,
+  template          TEXT NOT NULL,
+  tokens            JSONB NOT NULL,
+  wildcards         INTEGER NOT NULL DEFAULT 0,
+  count             BIGINT NOT NULL DEFAULT 0,
+  created_tick      BIGINT NOT NULL DEFAULT 0,
+  last_seen_tick    BIGINT NOT NULL DEFAULT 0,
+  variant_of        TEXT,
+  variant_position  INTEGER,
+  first_seen        TIMESTAMPTZ NOT NULL DEFAULT now(),
+  last_seen         TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at        TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ml_template_meta (
+  id               BOOLEAN PRIMARY KEY DEFAULT true CHECK (id),
+  tick             BIGINT NOT NULL DEFAULT 0,
+  aliases          JSONB NOT NULL DEFAULT '{}'::jsonb,
+  parameter_words  JSONB NOT NULL DEFAULT '[]'::jsonb,
+  updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
