@@ -10,6 +10,18 @@ export function dbOption(): Option {
   return new Option('--db <url>', 'PostgreSQL connection URL (else DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...)').env('DATABASE_URL');
 }
 
+/**
+ * An optional `--db [url]` value: commander gives the next argument to the option, so in
+ * `logml templates --db app.log` the "URL" is really an input. A value that is not a connection
+ * URL (scheme://...) goes back to the inputs, and the option means "DATABASE_URL / PG*".
+ * @example splitDbArg('app.log', []) // { db: undefined, files: ['app.log'] }
+ */
+export function splitDbArg(value: string | true, files: string[]): { db: string | undefined; files: string[] } {
+  if (value === true) return { db: undefined, files };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { db: value, files };
+  return { db: undefined, files: [value, ...files] };
+}
+
 export interface TableFlags {
   table: string;
   idColumn: string;

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
-import { addTableOptions, tableSpec, type TableFlags } from './db.js';
+import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
 import { collect, defaultModelPaths, levelArg, note, positiveInt } from './shared.js';
 
 interface PredictFlags {
@@ -20,6 +20,7 @@ interface PredictFlags {
   maxLineBytes: number;
   templates: boolean;
   templateState?: string;
+  templateDb?: string | true;
   db?: string | true;
   store?: boolean;
   since?: string;
@@ -42,6 +43,7 @@ export function registerPredict(program: Command): void {
     .option('-m, --model <path>', 'model file (.onnx), or with --db a registry reference name@alias|name@version; repeat for a level and an anomaly model (default: the shipped models)', collect)
     .option('--no-templates', 'do not mine templates (no template_id / template fields)')
     .option('--template-state <file>', 'template miner state: loaded if it exists, saved at the end, so template ids stay stable across runs')
+    .option('--template-db [url]', 'template miner state in PostgreSQL table ml_templates (shared by every host; needs `logml db migrate`): URL, else the --db URL, else DATABASE_URL / PG* variables; not with --template-state')
     .option('--batch-size <n>', 'records per model call', positiveInt('--batch-size'), 4096)
     .option('--db [url]', 'score rows of the PostgreSQL log table instead of files (URL, else DATABASE_URL, else PG* variables)')
     .option('--from <id>', 'with --db: only rows with id >= this')
@@ -60,10 +62,19 @@ Examples:
   $ logml predict -f /var/log/syslog --min-level WARN
   $ logml predict app.log -m my-level.onnx -m my-anomaly.onnx
   $ logml predict --db postgres://logml@db/app --since 2h --store
+  $ logml predict app.log --template-db postgres://logml@db/app   template ids shared with every host
   $ logml predict --db --from 1000 --to 2000 --table app.events --text-column body -m level-default@production`,
     );
   addTableOptions(cmd);
-  cmd.action(async (files: string[], flags: PredictFlags & TableFlags) => {
+  cmd.action(async (args: string[], flags: PredictFlags & TableFlags) => {
+      let files = args;
+      if (flags.templateDb !== undefined) {
+        if (!flags.templates) throw new UsageError('--template-db goes with templates, not with --no-templates');
+        if (flags.templateState) throw new UsageError('give either --template-state FILE or --template-db, not both', 'the miner state lives in one place: a file, or the ml_templates table');
+        const split = splitDbArg(flags.templateDb, files);
+        files = split.files;
+        flags.templateDb = split.db ?? true;
+      }
       if (flags.db !== undefined) return predictFromDatabase(files, flags);
       if (flags.store || flags.from || flags.to || flags.since || flags.until) throw new UsageError('--store, --from, --to, --since and --until go with --db', 'add --db (or --db URL) to score rows of a PostgreSQL table');
       const inputs = files.length > 0 ? files : ['-'];
@@ -80,7 +91,7 @@ Examples:
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources);
-      const templates = flags.templates ? await openTemplateStage(flags.templateState) : null;
+      const templates = flags.templates ? await openTemplateStage(flags) : null;
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -118,16 +129,28 @@ Examples:
     });
 }
 
-async function openTemplateStage(statePath: string | undefined) {
+/** The template stage, its state in --template-state FILE, in ml_templates (--template-db), or nowhere. */
+async function openTemplateStage(flags: PredictFlags) {
   const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
-  const { miner, save } = await openMiner(statePath ? new FileStateStore(statePath) : null);
-  return { stage: templateStage(miner), save };
+  if (flags.templateDb === undefined) {
+    const { miner, save } = await openMiner(flags.templateState ? new FileStateStore(flags.templateState) : null);
+    return { stage: templateStage(miner), save };
+  }
+  const url = typeof flags.templateDb === 'string' ? flags.templateDb : typeof flags.db === 'string' ? flags.db : undefined;
+  const pg = await (await import('../core/db/template-store.js')).openPgStateStore(url);
+  try {
+    const { miner, save } = await openMiner(pg.store);
+    return { stage: templateStage(miner), save: () => save().finally(pg.close) };
+  } catch (err) {
+    await pg.close();
+    throw err;
+  }
 }
 
 async function predictFromDatabase(files: string[], flags: PredictFlags & TableFlags): Promise<void> {
   if (files.length > 0) throw new UsageError('give either files or --db, not both', 'to score a table: logml predict --db URL --since 2h');
   const { runPredictDb } = await import('../core/db/run.js');
-  const templates = flags.templates ? await openTemplateStage(flags.templateState) : null;
+  const templates = flags.templates ? await openTemplateStage(flags) : null;
   try {
     await runPredictDb(
       {

@@ -1,9 +1,11 @@
 /**
  * @file `logml templates`: wiring only. Mines templates from files or stdin with the core
- * template pipeline; `--state FILE` keeps ids stable across runs.
+ * template pipeline; `--state FILE` or `--db [URL]` (table ml_templates) keeps ids stable across
+ * runs.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { splitDbArg } from './db.js';
 import { note, positiveInt } from './shared.js';
 
 interface TemplatesFlags {
@@ -12,6 +14,7 @@ interface TemplatesFlags {
   format?: 'ndjson' | 'csv' | 'table' | 'json';
   summary?: boolean;
   state?: string;
+  db?: string | true;
   rules?: string;
   similarity?: number;
   maxClusters?: number;
@@ -35,6 +38,7 @@ export function registerTemplates(program: Command): void {
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(['ndjson', 'csv', 'table', 'json']))
     .option('--summary', 'one row per template: count, first and last seen, an example')
     .option('--state <file>', 'load the miner state from this file (if it exists) and save it back: ids stay stable across runs')
+    .option('--db [url]', 'keep the miner state in PostgreSQL (table ml_templates, shared by every host using the database; needs `logml db migrate`): URL, else DATABASE_URL, else PG* variables; not with --state')
     .option('--rules <file>', 'masking rules as JSON: [{"name", "regex", "replacement"}] (default: the built-in rules)')
     .option('--similarity <s>', 'similarity threshold for joining a template, in (0, 1]', unitInterval)
     .option('--max-clusters <n>', 'templates kept at most (least recently seen are evicted)', positiveInt('--max-clusters'))
@@ -45,9 +49,12 @@ export function registerTemplates(program: Command): void {
 Examples:
   $ logml templates app.log --summary
   $ logml templates app.log --state templates.json --format csv > ids.csv
+  $ logml templates app.log --db postgres://logml@db/app --summary
   $ kubectl logs deploy/api | logml templates --summary --format json`,
     )
-    .action(async (files: string[], flags: TemplatesFlags) => {
+    .action(async (args: string[], flags: TemplatesFlags) => {
+      const { db, files } = flags.db === undefined ? { db: undefined, files: args } : splitDbArg(flags.db, args);
+      if (flags.db !== undefined && flags.state) throw new UsageError('give either --state FILE or --db, not both', 'the miner state lives in one place: a file, or the ml_templates table');
       const inputs = files.length > 0 ? files : ['-'];
       if (files.length === 0 && process.stdin.isTTY) throw new UsageError('no input: name a log file or pipe logs in', 'e.g. `logml templates app.log --summary`');
       const [{ runTemplates, openMiner }, { checkInputs }, templates] = await Promise.all([
@@ -61,7 +68,15 @@ Examples:
         ...(flags.similarity !== undefined ? { similarityThreshold: flags.similarity } : {}),
         ...(flags.maxClusters !== undefined ? { maxClusters: flags.maxClusters } : {}),
       };
-      const { miner, save } = await openMiner(flags.state ? new templates.FileStateStore(flags.state) : null, minerOptions);
+      const pg = flags.db !== undefined ? await (await import('../core/db/template-store.js')).openPgStateStore(db) : null;
+      let opened;
+      try {
+        opened = await openMiner(pg?.store ?? (flags.state ? new templates.FileStateStore(flags.state) : null), minerOptions);
+      } catch (err) {
+        await pg?.close();
+        throw err;
+      }
+      const { miner, save } = opened;
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -86,7 +101,11 @@ Examples:
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        await save();
+        try {
+          await save();
+        } finally {
+          await pg?.close();
+        }
       }
     });
 }
