@@ -25,7 +25,8 @@ function workerUrl(): URL {
 }
 
 export async function createThreadedScorer(sources: ModelSource[]): Promise<Scorer> {
-  const worker = new Worker(workerUrl(), { workerData: { sources } });
+  // a bounded heap: the worker only holds the models' metadata and two bounded caches
+  const worker = new Worker(workerUrl(), { workerData: { sources }, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
   const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
   let nextId = 0;
   let fatal: Error | null = null;

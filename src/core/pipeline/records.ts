@@ -21,6 +21,8 @@ export interface RecordStreamOptions {
   stdin?: Readable;
 }
 
+const MAX_BATCH_CHARS = 8 * 1024 * 1024;
+
 /** Counts filled in while the stream is read; final when it ends. */
 export interface RecordStreamStats {
   skipped: SkipCounts;
@@ -42,6 +44,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
     for (const { path, source } of sources) {
       const parser = createRecordParser({ source: path, format: options.inputFormat });
       let pending: LogRecord[] = [];
+      let pendingChars = 0;
       let lines = 0;
       try {
         for await (const batch of source.batches) {
@@ -52,12 +55,17 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
           } else {
             for (let i = 0; i < batch.lines.length; i++) {
               const done = parser.push(batch.lines[i]!, batch.lineNos[i]!);
-              for (let j = 0; j < done.length; j++) pending.push(done[j]!);
+              for (let j = 0; j < done.length; j++) {
+                pending.push(done[j]!);
+                pendingChars += done[j]!.message.length;
+              }
             }
           }
-          if (pending.length >= options.batchSize || (options.follow && pending.length > 0)) {
+          // a batch is bounded in records and in text (records can be 1 MiB stack traces)
+          if (pending.length >= options.batchSize || pendingChars >= MAX_BATCH_CHARS || (options.follow && pending.length > 0)) {
             yield pending;
             pending = [];
+            pendingChars = 0;
           }
         }
       } catch (err) {
