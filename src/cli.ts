@@ -15,6 +15,7 @@ import { registerDb } from './commands/db.js';
 import { registerRegister } from './commands/register.js';
 import { registerModels } from './commands/models.js';
 import { registerBackfill } from './commands/backfill.js';
+import { registerReport } from './commands/report.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -47,6 +48,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerRegister(program);
   registerModels(program);
   registerBackfill(program);
+  registerReport(program);
   return program;
 }
 
