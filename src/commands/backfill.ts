@@ -35,6 +35,7 @@ interface Flags extends TableFlags {
   chunkSize: number;
   write: (typeof WRITE_METHODS)[number];
   retries: number;
+  templates: boolean;
 }
 
 export function registerBackfill(program: Command): void {
@@ -52,13 +53,16 @@ export function registerBackfill(program: Command): void {
     .option('--chunk-size <n>', 'ids per chunk (one transaction each); concurrent processes must agree', positiveInt('--chunk-size', 1_000_000), 2000)
     .addOption(new Option('--write <method>', 'how rows are written: COPY (measured faster), or one INSERT ... ON CONFLICT per chunk').choices(WRITE_METHODS).default('copy'))
     .option('--retries <n>', 'reconnect attempts after a lost connection', positiveInt('--retries', 100), 5)
+    .option('--no-templates', 'do not mine templates (template_id stays null; ml_templates untouched)')
     .addHelpText(
       'after',
       `
 Safe to kill at any moment and to run several times at once (on one machine or many): chunks
 are committed one by one, claimed with PostgreSQL advisory locks, and written with ON CONFLICT
 DO NOTHING, so a re-run loses nothing and doubles nothing. Without a terminal on stderr it
-prints one summary line, for cron.
+prints one summary line, for cron. Each log's template id goes into template_id; the miner's
+state is restored from ml_templates and saved back (merged with other processes' saves) every
+20 chunks and at the end.
 
 Examples:
   $ logml db migrate && logml backfill --db postgres://logml@db/app
@@ -78,6 +82,7 @@ Examples:
           chunkSize: opts.chunkSize,
           write: opts.write,
           retries: opts.retries,
+          templates: opts.templates,
         },
         { stdout: process.stdout, stderr: process.stderr },
       );

@@ -44,7 +44,7 @@ async function run(...argv: string[]): Promise<string> {
 
 describe('db commands, argv to database', () => {
   it('db migrate twice', async () => {
-    expect(await run('db', 'migrate', '--db', db.url)).toMatch(/migrated to version \d+ \(applied 1, 2\)/);
+    expect(await run('db', 'migrate', '--db', db.url)).toMatch(/migrated to version \d+ \(applied 1(, \d+)*\)/);
     expect(await run('db', 'migrate', '--db', db.url)).toMatch(/already at version/);
   });
 

@@ -58,6 +58,9 @@ describe('with the shipped models', () => {
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => r.n)).toEqual([1500, 1500]);
     expect(rows.map((r) => r.lv + r.an)).toEqual([1500, 1500]);
+    // template ids by default, from the miner kept in ml_templates
+    const tpl = await pool.query(`SELECT count(template_id)::int AS n, (SELECT sum(count)::int FROM ml_templates) AS mined FROM ml_predictions`);
+    expect(tpl.rows[0]).toEqual({ n: 3000, mined: 1500 });
     const again = await runBackfill(
       { db: db.url, models: [], table: DEFAULT_LOG_TABLE, range: {}, workers: 1, chunkSize: 400, write: 'insert', retries: 3 },
       { stdout: out.stream, stderr: err.stream },

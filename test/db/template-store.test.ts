@@ -146,4 +146,23 @@ describe('PgStateStore', () => {
     expect(merged.templates()[0]).toMatchObject({ template: 'job <*> started on node', count: 11 });
     expect(merged.match('job beta started on node')?.templateId).toBe(merged.templates()[0]!.templateId);
   });
+
+  it('the same text under two ids (different first lines on two hosts) loads as one template', async () => {
+    await reset();
+    const h1 = new TemplateMiner();
+    const h2 = new TemplateMiner();
+    for (let i = 0; i < 4; i++) h1.add(`cache miss for key k${i}`);
+    for (let i = 7; i < 10; i++) h2.add(`cache miss for key k${i}`);
+    const [id1, id2] = [h1.templates()[0]!.templateId, h2.templates()[0]!.templateId];
+    expect(id1).not.toBe(id2);
+    await Promise.all([h1.save(new PgStateStore(pool)), h2.save(new PgStateStore(pool))]);
+    const s = new PgStateStore(pool);
+    const merged = await TemplateMiner.load(s);
+    expect(merged.templates()).toEqual([{ templateId: [id1, id2].sort()[0], template: 'cache miss for key <*>', count: 7 }]);
+    expect(merged.resolveId(id1)).toBe(merged.resolveId(id2));
+    merged.add('cache miss for key k99');
+    await merged.save(s);
+    const again = await TemplateMiner.load(new PgStateStore(pool));
+    expect(again.templates()).toEqual([{ templateId: [id1, id2].sort()[0], template: 'cache miss for key <*>', count: 8 }]);
+  });
 });

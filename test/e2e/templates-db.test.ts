@@ -73,4 +73,22 @@ describe('logml templates --db', () => {
     const both = await runCli(['predict', hdfs, '--template-db', db.url, '--template-state', '/tmp/x.json']);
     expect(both.code).toBe(2);
   });
+
+  it('backfill fills template_id from ml_templates; --no-templates leaves it null', async () => {
+    await client.query(`CREATE TABLE logs (id bigint PRIMARY KEY, message text NOT NULL, level text, created_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(`INSERT INTO logs (id, message) SELECT g, 'Receiving block blk_' || g || ' src: /10.250.19.102:54106 dest: /10.250.19.102:50010' FROM generate_series(1, 40) g`);
+    const off = await runCli(['backfill', '--db', db.url, '--no-templates', '--to', '20']);
+    expect(off.code).toBe(0);
+    const on = await runCli(['backfill', '--db', db.url]);
+    expect(on.code).toBe(0);
+    expect(on.stderr + on.stdout).not.toContain(db.password);
+    const { rows } = await client.query(
+      `SELECT (p.log_id::int <= 20) AS off, count(*)::int AS n, count(p.template_id)::int AS with_id, count(DISTINCT p.template_id)::int AS ids
+       FROM ml_predictions p GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { off: false, n: 40, with_id: 40, ids: 1 },
+      { off: true, n: 40, with_id: 0, ids: 0 },
+    ]);
+  });
 });

@@ -13,6 +13,8 @@
  * alike. Other id types are cut into keyset pages, and the whole job is serialised across
  * processes by one session advisory lock (workers inside this process still share it).
  * A lost connection is retried with backoff; then a FailureError, committed work kept.
+ * With `templates`, each scored log's template id goes into its rows (the miner is per process;
+ * ids are stable hashes, so processes agree) and the miner's state is saved every few chunks.
  * Never writes the user's log table. Never prints: progress goes to `onProgress`.
  */
 import type pg from 'pg';
@@ -41,6 +43,18 @@ export interface BackfillOptions {
   onProgress?: (p: BackfillProgress) => void;
   /** Stop taking new chunks (the ones in flight finish). */
   signal?: AbortSignal;
+  /** Template mining: fills template_id. Null or absent: template_id stays null. */
+  templates?: BackfillTemplates | null;
+  /** Save the templates every this many chunks (default 20), and at the end. */
+  templateSaveEveryChunks?: number;
+}
+
+/** Template ids for a backfill, and a checkpoint of the miner's state. */
+export interface BackfillTemplates {
+  /** Template id of each message, in order (the miner learns as it goes). */
+  ids(messages: readonly string[]): string[];
+  /** Persist what was learnt (merging with other processes' saves). */
+  save(): Promise<void>;
 }
 
 export interface BackfillProgress {
@@ -187,6 +201,8 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   const jobKey = `logml-backfill:${quoteTable(spec.table)}:${slots.map((s) => `${s.name}@${s.version}`).join(',')}`;
 
   const shared: Shared = { scored: 0, chunks: 0, retries: 0, position: 0, deferred: [] };
+  const templates = opts.templates ?? null;
+  const saveEvery = Math.max(1, opts.templateSaveEveryChunks ?? 20);
   const retrying = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -215,6 +231,14 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     );
     return rows[0]!.id;
   });
+
+  // one template save at a time, whichever worker asks
+  let saving: Promise<void> = Promise.resolve();
+  const saveTemplates = (): Promise<void> => {
+    if (!templates) return Promise.resolve();
+    saving = saving.catch(() => undefined).then(() => retrying('saving templates', () => templates.save()));
+    return saving;
+  };
 
   const planner = new Planner(pool, spec, range, integer, size, jobKey, min, max, total);
   const report = () => {
@@ -246,11 +270,12 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
         if (opts.signal?.aborted) return;
         const chunk = await retrying('planning chunks', () => planner.take().catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'planning chunks'))));
         if (!chunk) return;
-        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false));
+        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates));
         if (result === 'locked') shared.deferred.push(chunk);
         else {
           shared.scored += result;
           shared.chunks++;
+          if (templates && shared.chunks % saveEvery === 0) await saveTemplates();
         }
         shared.position = Math.max(shared.position, chunk.position);
         report();
@@ -262,7 +287,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     const finish = async (): Promise<void> => {
       for (let c = deferred.shift(); c && !opts.signal?.aborted; c = deferred.shift()) {
         const chunk = c;
-        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', true));
+        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', true, templates));
         if (n !== 'locked') {
           shared.scored += n;
           shared.chunks++;
@@ -271,7 +296,10 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
       }
     };
     await Promise.all(Array.from({ length: workers }, finish));
+    await saveTemplates();
   } catch (err) {
+    // what was learnt from committed chunks is worth keeping (best effort)
+    if (templates) await saving.catch(() => undefined).then(() => templates.save()).catch(() => undefined);
     await pool.query(`UPDATE ml_backfill_runs SET finished_at = now(), scored = $2, status = 'failed' WHERE id = $1`, [runId, shared.scored]).catch(() => undefined);
     throw dbFailure(err, 'backfill');
   } finally {
@@ -339,6 +367,7 @@ async function runChunk(
   chunk: Chunk,
   method: WriteMethod,
   wait: boolean,
+  templates: BackfillTemplates | null,
 ): Promise<number | 'locked'> {
   const client = await connect(pool);
   let broken: Error | undefined;
@@ -380,11 +409,14 @@ async function runChunk(
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(records.map((r) => r.message));
     const latencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / records.length);
+    const templateIds = templates ? templates.ids(records.map((r) => r.message)) : null;
     // logs with no prediction at all (the usual case) take `method`; logs that have some of the
     // models' rows (a new version of one model) go through ON CONFLICT DO NOTHING
     const fresh: PredictionRow[] = [];
     const partial: PredictionRow[] = [];
-    records.forEach((r, i) => ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(r.id!, predictions[i]!, slots, latencyUs)));
+    records.forEach((r, i) =>
+      ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, latencyUs)),
+    );
     await writePredictions(client, fresh, method);
     await writePredictions(client, partial, 'insert');
     await client.query('COMMIT');

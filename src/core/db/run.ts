@@ -262,6 +262,8 @@ export interface BackfillCommandOptions extends DbOptions {
   chunkSize: number;
   write: WriteMethod;
   retries: number;
+  /** Mine templates into template_id, the miner's state kept in ml_templates (default true). */
+  templates?: boolean;
 }
 
 function duration(ms: number): string {
@@ -293,6 +295,7 @@ export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, s
   return withPool(opts, opts.workers + 2, async (pool) => {
     await requireSchema(pool);
     const { scorer, tasks } = await loadScorer(pool, opts.models);
+    const templates = opts.templates === false ? null : await (await import('./template-store.js')).backfillTemplates(pool);
     let last = 0;
     let shown = false;
     try {
@@ -304,6 +307,7 @@ export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, s
         writeMethod: opts.write,
         retries: opts.retries,
         tasks,
+        templates,
         ...(signal ? { signal } : {}),
         onProgress: tty
           ? (p) => {

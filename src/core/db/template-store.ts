@@ -6,7 +6,8 @@
  * unions), under a transaction-level advisory lock. See docs/db.md "Templates". Never prints.
  */
 import type pg from 'pg';
-import { MINER_STATE_VERSION, WILDCARD, type MinerState, type StateStore, type TemplateRecord } from '../templates/index.js';
+import { MINER_STATE_VERSION, TemplateMiner, WILDCARD, type MinerState, type StateStore, type TemplateRecord } from '../templates/index.js';
+import type { BackfillTemplates } from './backfill.js';
 import { createPool, dbFailure, ping, withTransaction } from './connection.js';
 import { requireSchema } from './migrate.js';
 
@@ -115,6 +116,22 @@ export class PgStateStore implements StateStore {
       if (target === undefined) continue;
       target.count += Number(r.count);
       target.lastSeenTick = Math.max(target.lastSeenTick, Number(r.last_seen_tick));
+    }
+    // the same text under two ids (two hosts created it from different first lines, e.g. "key k3"
+    // and "key k7", both generalised since): one template, the smallest id, the other an alias
+    const byText = new Map<string, TemplateRecord>();
+    for (const rec of [...records.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const key = JSON.stringify(rec.tokens);
+      const kept = byText.get(key);
+      if (kept === undefined) {
+        byText.set(key, rec);
+        continue;
+      }
+      kept.count += rec.count;
+      kept.lastSeenTick = Math.max(kept.lastSeenTick, rec.lastSeenTick);
+      kept.createdTick = Math.min(kept.createdTick, rec.createdTick);
+      records.delete(rec.id);
+      aliasMap.set(rec.id, kept.id);
     }
     // variant links only between two live templates
     for (const r of templates) {
@@ -231,4 +248,17 @@ export async function openPgStateStore(db: string | undefined): Promise<{ store:
     throw err;
   }
   return { store: new PgStateStore(pool), close: () => pool.end().catch(() => undefined) };
+}
+
+/**
+ * The backfill's template miner (one per process): restored from ml_templates; `save` merges
+ * what it learnt back. Ids are stable hashes, so concurrent processes give the same ids.
+ *
+ * @example
+ * await backfill(pool, scorer, { table, templates: await backfillTemplates(pool) });
+ */
+export async function backfillTemplates(pool: pg.Pool): Promise<BackfillTemplates> {
+  const store = new PgStateStore(pool);
+  const miner = await TemplateMiner.load(store);
+  return { ids: (messages) => messages.map((m) => miner.add(m).templateId), save: () => miner.save(store) };
 }
