@@ -79,7 +79,8 @@ function sourceJsonCache(): (source: string) => string {
   };
 }
 
-function csvCell(v: string | number | boolean | null | undefined): string {
+/** One RFC 4180 CSV cell: quoted when it holds a quote, comma or line break; null is empty. */
+export function csvCell(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '';
   const s = String(v);
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;

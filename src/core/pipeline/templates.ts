@@ -10,6 +10,7 @@ import Table from 'cli-table3';
 import { InputError } from '../errors.js';
 import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
+import { csvCell } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
 import { TemplateMiner, type StateStore, type TemplateMinerOptions } from '../templates/index.js';
 import type { LogRecord } from '../types.js';
@@ -66,11 +67,6 @@ interface SeenStats {
 
 function seenAt(r: LogRecord): string {
   return r.time ?? `${r.source}:${r.line}`;
-}
-
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 export async function runTemplates(options: TemplatesOptions, miner: TemplateMiner, io: { stdout: Writable; stdin?: Readable }): Promise<TemplatesSummary> {
