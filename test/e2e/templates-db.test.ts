@@ -90,5 +90,11 @@ describe('logml templates --db', () => {
       { off: false, n: 40, with_id: 40, ids: 1 },
       { off: true, n: 40, with_id: 0, ids: 0 },
     ]);
+    // predict --db --template-db (no URL): the --db database's ml_templates, same ids as the backfill
+    const pred = await runCli(['predict', '--db', db.url, '--template-db', '--to', '5', '--format', 'ndjson']);
+    expect(pred.stderr).toBe('');
+    expect(pred.code).toBe(0);
+    const stored = await client.query(`SELECT DISTINCT template_id FROM ml_predictions WHERE template_id IS NOT NULL`);
+    expect(new Set(parseNdjson(pred.stdout).map((r) => r.template_id))).toEqual(new Set([stored.rows[0].template_id]));
   });
 });
