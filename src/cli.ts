@@ -35,6 +35,8 @@ Examples:
   $ logml predict --follow /var/log/syslog       score lines as they arrive
   $ logml train --task level --data app.log --out level.onnx
   $ logml evaluate --model level.onnx --data labeled.csv
+  $ logml templates app.log --summary
+  $ logml db migrate && logml backfill --since 2h       (DATABASE_URL or --db URL)
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached.
 Run "logml <command> --help" for a command's options and examples.`,
@@ -55,8 +57,9 @@ Run "logml <command> --help" for a command's options and examples.`,
 /** Print an error as one line (plus a hint line), or with its stack under --debug; return the exit code. */
 export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr): number {
   if (err instanceof CommanderError) {
-    // commander already printed its message; help and version are not errors
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // commander already printed its message; --help and --version are not errors, but help shown
+    // because no command was given ('commander.help') is a usage error
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     return 2;
   }
   if (err instanceof LogmlError) {
