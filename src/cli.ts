@@ -16,6 +16,7 @@ import { registerRegister } from './commands/register.js';
 import { registerModels } from './commands/models.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerReport } from './commands/report.js';
+import { registerCompare } from './commands/compare.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -51,6 +52,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerModels(program);
   registerBackfill(program);
   registerReport(program);
+  registerCompare(program);
   return program;
 }
 
