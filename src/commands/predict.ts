@@ -84,7 +84,12 @@ Examples:
       if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named only once');
       const modelPaths = flags.model ?? defaultModelPaths();
       if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
-      const [{ readBundle, readModelFile, createThreadedScorer }, { runPredict, checkInputs }] = await Promise.all([import('../core/model/index.js'), import('../core/pipeline/predict.js')]);
+      // onnxruntime loads on the scoring thread only: this thread never maps it
+      const [{ readBundle, readModelFile }, { createThreadedScorer }, { runPredict, checkInputs }] = await Promise.all([
+        import('../core/model/bundle.js'),
+        import('../core/model/threaded-scorer.js'),
+        import('../core/pipeline/predict.js'),
+      ]);
       await checkInputs(inputs); // input errors come before the models load
       const sources = modelPaths.map((path) => ({ bytes: readModelFile(path), origin: path }));
       const tasks = sources.map((s) => readBundle(s.bytes, s.origin).meta.task);

@@ -5,6 +5,7 @@
  * deterministic; reads check everything and throw InputError with a hint on any mismatch.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { DEFAULT_FEATURE_SPEC, specHash, unsupportedSpecReason, type FeatureSpec } from '../features/spec.js';
 import type { ModelTask } from '../types.js';
@@ -120,6 +121,22 @@ export function readBundle(bytes: Uint8Array, origin: string): LoadedBundle {
   if (!Array.isArray(m.labels) || m.labels.length === 0) throw new InputError(`model ${origin} has no labels`, hint);
   const outputName = m.head === 'softmax' ? 'probabilities' : 'score';
   return { meta: m, sha256: createHash('sha256').update(bytes).digest('hex'), bytes, outputName };
+}
+
+/** A model file's bytes, with InputErrors that name the path (no runtime is loaded). */
+export function readModelFile(path: string): Uint8Array {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError(`model file ${path} does not exist`, 'give a path to a .onnx written by `logml train`, or leave --model out to use the shipped models');
+  }
+  if (st.isDirectory()) throw new InputError(`model ${path} is a directory`, 'give the path of a .onnx file');
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new InputError(`model ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'check the file permissions');
+  }
 }
 
 export { DEFAULT_FEATURE_SPEC };

@@ -1,7 +1,7 @@
 /** @file Public surface of the model stage: bundles (write/read), loading, scoring. */
-export { writeBundle, readBundle } from './bundle.js';
+export { writeBundle, readBundle, readModelFile } from './bundle.js';
 export type { ModelMetadata, LoadedBundle, MeasuredMetrics, ReferenceProfile, HeadKind } from './bundle.js';
-export { loadModel, readModelFile } from './load.js';
+export { loadModel } from './load.js';
 export type { LoadedModel, ModelSource } from './load.js';
 export { createScorer } from './scorer.js';
 export type { ScorerOptions } from './scorer.js';
