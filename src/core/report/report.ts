@@ -3,12 +3,11 @@
  * by line: only counts, histograms and the joined labeled pairs are kept, never the rows.
  * Also the assembly shared with the PostgreSQL builder (sql.ts): coverage, accuracy, volume.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
 import { binaryReport, classificationReport, wilson95 } from '../metrics/index.js';
 import { readBundle } from '../model/bundle.js';
-import { readModelFile } from '../model/load.js';
 import { checkReadableFile } from '../train/dataset.js';
 import { LEVELS } from '../types.js';
 import { computeDrift, DEFAULT_DRIFT_THRESHOLDS, type DriftThresholds, type Reference } from './drift.js';
@@ -83,7 +82,8 @@ export function distributionsOf(s: Snapshot): ReportResult['distributions'] {
 /** Reference profiles from model files (--model-file), read without starting a runtime. */
 export function profileReference(paths: readonly string[]): Reference {
   const profiles = paths.map((p) => {
-    const b = readBundle(readModelFile(p), p);
+    checkReadableFile(p);
+    const b = readBundle(readFileSync(p), p);
     return { model: `${b.meta.name}@${b.meta.version}`, profile: b.meta.referenceProfile ?? { n: 0 } };
   });
   return { kind: 'profile', description: `training profile of ${profiles.map((p) => `${p.model} (n=${p.profile.n})`).join(', ')}`, profiles };
