@@ -30,7 +30,7 @@ export const DEFAULT_FEATURE_SPEC: FeatureSpec = {
   tokenizer: 'logml-words-v1',
   lexicon: 'logml-severity-v1',
   hash: 'fnv1a32',
-  dims: 1 << 18,
+  dims: 1 << 17,
   ngrams: [1, 2],
   tf: 'log1p-count',
   maxTokens: 128,
