@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
 import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
-import { collect, defaultModelPaths, levelArg, note, positiveInt } from './shared.js';
+import { collect, defaultModelPaths, levelArg, note, noteSkipped, positiveInt, stopSignal } from './shared.js';
 
 interface PredictFlags {
   follow?: boolean;
@@ -97,10 +97,7 @@ Examples:
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources);
       const templates = flags.templates ? await openTemplateStage(flags) : null;
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = stopSignal();
       try {
         const summary = await runPredict(
           {
@@ -112,22 +109,16 @@ Examples:
             minLevel: flags.minLevel ?? null,
             batchSize: flags.batchSize,
             maxLineBytes: flags.maxLineBytes,
-            signal: controller.signal,
+            signal: stop.signal,
             templates: templates?.stage ?? null,
           },
           scorer,
           { stdout: process.stdout, stdin: process.stdin },
         );
-        const s = summary.skipped;
-        const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
-        if (skipped > 0) {
-          const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`, s.tooLong && `${s.tooLong} longer than --max-line-bytes`].filter(Boolean);
-          note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); scored ${summary.records} records`);
-        }
+        noteSkipped(summary.skipped, summary.records, 'scored');
         for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.release();
         await scorer.close();
         await templates?.save();
       }

@@ -48,3 +48,26 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function note(text: string): void {
   process.stderr.write(text + '\n');
 }
+
+/** An AbortSignal that SIGINT and SIGTERM abort (so --follow ends cleanly), and its release. */
+export function stopSignal(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/** The stderr line about input lines set aside, e.g. "skipped 2 lines (1 invalid UTF-8, ...)". */
+export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number }, records: number, verb: string): void {
+  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
+  if (skipped === 0) return;
+  const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`, s.tooLong && `${s.tooLong} longer than --max-line-bytes`].filter(Boolean);
+  note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); ${verb} ${records} records`);
+}

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { splitDbArg } from './db.js';
-import { note, positiveInt } from './shared.js';
+import { noteSkipped, positiveInt, stopSignal } from './shared.js';
 
 interface TemplatesFlags {
   follow?: boolean;
@@ -77,10 +77,7 @@ Examples:
         throw err;
       }
       const { miner, save } = opened;
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = stopSignal();
       try {
         const summary = await runTemplates(
           {
@@ -90,17 +87,14 @@ Examples:
             output: flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson'),
             summary: Boolean(flags.summary),
             batchSize: flags.batchSize,
-            signal: controller.signal,
+            signal: stop.signal,
           },
           miner,
           { stdout: process.stdout, stdin: process.stdin },
         );
-        const s = summary.skipped;
-        const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
-        if (skipped > 0) note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (invalid UTF-8, NUL bytes or too long); mined ${summary.records} records`);
+        noteSkipped(summary.skipped, summary.records, 'mined');
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.release();
         try {
           await save();
         } finally {
