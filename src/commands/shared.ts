@@ -4,16 +4,9 @@
  * Must stay cheap to import: no core modules with native code here.
  */
 import { InvalidArgumentError } from 'commander';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LEVELS, type Level } from '../core/types.js';
 
-/** The folder of the shipped default models (works from src/ under tsx and from dist/). */
-export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
-
-export function defaultModelPaths(): string[] {
-  return ['level.onnx', 'anomaly.onnx'].map((f) => MODELS_DIR + f).filter((p) => existsSync(p));
-}
+export { defaultModelPaths } from '../core/model/defaults.js';
 
 /** Parser for a whole-number flag from 1 to `max`. */
 export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {

@@ -5,8 +5,7 @@
  * `io.stdout` and progress/summary lines to `io.stderr`. Never exits, never parses argv.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { defaultModelPaths } from '../model/defaults.js';
 import type pg from 'pg';
 import { InputError, UsageError } from '../errors.js';
 import type { Writable } from 'node:stream';
@@ -55,28 +54,7 @@ export async function runMigrate(opts: DbOptions, io: CommandIO): Promise<void> 
 
 // ---------------------------------------------------------------- model loading
 
-/** The package root (where models/ lives), found by walking up from this file. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'logml') return dir;
-      } catch {
-        /* keep walking */
-      }
-    }
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
-
-/** The shipped default models. */
-export function defaultModelPaths(): string[] {
-  const root = packageRoot();
-  return [path.join(root, 'models', 'level.onnx'), path.join(root, 'models', 'anomaly.onnx')];
-}
+export { defaultModelPaths } from '../model/defaults.js';
 
 /** A --model value names the registry when it is name@tag and no such file exists. */
 function isRegistryRef(ref: string): boolean {
