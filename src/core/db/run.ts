@@ -66,22 +66,25 @@ function isRegistryRef(ref: string): boolean {
  * sha256-checked). Returns the scorer and the task of each of its models.
  */
 export async function loadScorer(pool: pg.Pool | null, refs: readonly string[]): Promise<{ scorer: Scorer; tasks: ModelTask[] }> {
-  const { loadModel, createScorer } = await import('../model/index.js');
-  const loaded = [];
+  const [{ readBundle, readModelFile }, { createThreadedScorer }] = await Promise.all([import('../model/bundle.js'), import('../model/threaded-scorer.js')]);
+  const sources: Array<{ bytes: Uint8Array; origin: string }> = [];
+  const taskList: ModelTask[] = [];
   for (const ref of refs.length ? refs : defaultModelPaths()) {
+    let source: { bytes: Uint8Array; origin: string };
     if (isRegistryRef(ref)) {
       if (!pool) throw new UsageError(`model ${ref} is a registry reference but no database is configured`, 'give --db or DATABASE_URL');
-      const m = await resolveModelRef(pool, ref);
-      const model = await loadModel({ bytes: m.bytes, origin: `registry:${m.name}@${m.version}` });
-      if (model.sha256 !== m.sha256) throw new InputError(`model ${ref} loaded with sha256 ${model.sha256}, the registry recorded ${m.sha256}`);
-      loaded.push(model);
+      const m = await resolveModelRef(pool, ref); // refuses bytes that do not match their sha256
+      source = { bytes: m.bytes, origin: `registry:${m.name}@${m.version}` };
     } else {
-      loaded.push(await loadModel({ path: ref }));
+      source = { bytes: readModelFile(ref), origin: ref };
     }
+    taskList.push(readBundle(source.bytes, source.origin).meta.task);
+    sources.push(source);
   }
-  const tasks = new Set(loaded.map((m) => m.meta.task));
-  if (tasks.size !== loaded.length) throw new UsageError('two --model values have the same task', 'give at most one level model and one anomaly model');
-  const scorer = createScorer(loaded);
+  const tasks = new Set(taskList);
+  if (tasks.size !== taskList.length) throw new UsageError('two --model values have the same task', 'give at most one level model and one anomaly model');
+  // scoring runs on its own thread: this one reads logs and writes predictions meanwhile
+  const scorer = await createThreadedScorer(sources);
   const order: ModelTask[] = (['level', 'anomaly'] as const).filter((t) => tasks.has(t));
   return { scorer, tasks: order };
 }

@@ -19,9 +19,17 @@ function rebuild(e: WireError): Error {
   return new FailureError(e.message, e.hint ?? 'run again with --debug and report it');
 }
 
+/**
+ * The worker script: beside this file when built (dist/); when this file runs from src/ (tests,
+ * tsx), the built one in dist/ if there is one (vitest cannot load .ts in a worker), else the
+ * .ts source (tsx registers its loader in workers too).
+ */
 function workerUrl(): URL {
-  const js = new URL('./score-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js : new URL('./score-worker.ts', import.meta.url);
+  const sibling = new URL('./score-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  const built = new URL('../../../dist/core/model/score-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  return new URL('./score-worker.ts', import.meta.url);
 }
 
 export async function createThreadedScorer(sources: ModelSource[]): Promise<Scorer> {
