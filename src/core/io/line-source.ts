@@ -136,7 +136,13 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
   let batches: AsyncIterable<LineBatch>;
   if (options.path === '-') batches = fromStream(options.stdin ?? process.stdin);
   else if (options.follow) batches = followFile(options.path, splitter, options, (n) => (bytes += n));
-  else batches = fromStream(createReadStream(options.path, { highWaterMark: 1 << 20 }));
+  else {
+    // the file is opened when its turn comes, not when the source is created (many inputs)
+    const path = options.path;
+    batches = (async function* () {
+      yield* fromStream(createReadStream(path, { highWaterMark: 1 << 20 }));
+    })();
+  }
   return { batches, skipped: splitter.skipped, bytesRead: () => bytes };
 }
 

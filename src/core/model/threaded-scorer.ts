@@ -33,8 +33,10 @@ function workerUrl(): URL {
 }
 
 export async function createThreadedScorer(sources: ModelSource[]): Promise<Scorer> {
-  // a bounded heap: the worker only holds the models' metadata and two bounded caches
-  const worker = new Worker(workerUrl(), { workerData: { sources }, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+  // the worker holds the models' metadata, two bounded caches and the batches in flight (at most
+  // three of up to 8 M characters each): a young generation of 16 MB keeps its heap from
+  // ballooning between collections
+  const worker = new Worker(workerUrl(), { workerData: { sources }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
   let nextId = 0;
   let fatal: Error | null = null;
