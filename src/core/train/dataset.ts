@@ -6,10 +6,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
-import { normalizeLevel } from '../parse/level.js';
+import { createRecordParser, normalizeLevel, type InputFormat } from '../parse/index.js';
 import type { LabeledMessage } from './trainers.js';
 import { openLineSource } from '../io/line-source.js';
-import { createRecordParser, type InputFormat } from '../parse/index.js';
 import type { LogRecord } from '../types.js';
 
 export interface CsvColumns {
