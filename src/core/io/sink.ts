@@ -13,7 +13,7 @@ export interface TextSink {
   end(): Promise<void>;
 }
 
-export function createSink(stream: Writable, { endStream = false, flushEachWrite = false } = {}): TextSink {
+export function createSink(stream: Writable, { flushEachWrite = false } = {}): TextSink {
   let closed = false;
   let failure: Error | null = null;
   const onError = (err: NodeJS.ErrnoException) => {
@@ -58,7 +58,6 @@ export function createSink(stream: Writable, { endStream = false, flushEachWrite
     },
     async end() {
       await flush();
-      if (endStream && !closed) await new Promise<void>((resolve) => stream.end(resolve));
     },
   };
 }
