@@ -5,14 +5,14 @@
  * "%e %M" (seconds, peak RSS): memory should stay flat from N/10 to N.
  * Run: npm run build && npm run bench:report [N]
  *
- * Measured 2026-11-28, N=1,000,000, 2 x AMD EPYC shared with other jobs, node 20.20:
- *   report --db, 100,000 logs (--to)                 11.6 s   61 MB peak RSS
- *   report --db, 1,000,000 logs                      24.7 s   61 MB
- *   report --db, 1,000,000 logs + baseline window    38.6 s   62 MB
- *   report --predictions, 100,000 lines               1.0 s   65 MB
- *   report --predictions, 1,000,000 lines             4.8 s   87 MB
- *   report --predictions, 1,000,000 lines + profile   4.4 s   89 MB
- * (seeding: 1,000,000 logs and 1,989,691 predictions by generate_series in 25.9 s)
+ * Measured 2026-11-28, N=1,000,000, 2 x AMD EPYC shared with other jobs (load 2-5), node 20.20:
+ *   report --db, 100,000 logs (--to)                  4.0 s   65 MB peak RSS
+ *   report --db, 1,000,000 logs                      10.5 s   66 MB
+ *   report --db, 1,000,000 logs + baseline window    14.6 s   66 MB
+ *   report --predictions, 100,000 lines               0.8 s   65 MB
+ *   report --predictions, 1,000,000 lines             3.8 s   87 MB
+ *   report --predictions, 1,000,000 lines + profile   6.0 s   89 MB
+ * (seeding: 1,000,000 logs and 1,989,691 predictions by generate_series in 20 s)
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
