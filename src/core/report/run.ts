@@ -4,7 +4,9 @@
  * the figures, then throw GateBreachedError (exit 3) if a gate was breached. Never exits.
  */
 import { UsageError } from '../errors.js';
+import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { createSink } from '../io/sink.js';
 import type { DriftThresholds } from './drift.js';
 import { gateBreach, type GateSpec } from './gates.js';
 import { renderHtml } from './html.js';
@@ -35,7 +37,7 @@ export function renderReport(r: ReportResult, format: ReportFormat): string {
 }
 
 /** Build, write, and gate. Returns the result when no gate was breached. */
-export async function runReport(opts: ReportOptions, stdout: NodeJS.WritableStream): Promise<ReportResult> {
+export async function runReport(opts: ReportOptions, stdout: Writable): Promise<ReportResult> {
   if (opts.predictions?.length && opts.db) throw new UsageError('give either --predictions or --db, not both', 'files: logml report --predictions preds.ndjson; database: logml report --db URL --since 1d');
   const labels = opts.labels ? { ...loadLabelsCsv(opts.labels), file: opts.labels } : undefined;
   let result: ReportResult;
@@ -46,7 +48,10 @@ export async function runReport(opts: ReportOptions, stdout: NodeJS.WritableStre
     if (!opts.predictions?.length) throw new UsageError('nothing to report on', 'give --predictions preds.ndjson (logml predict output), or --db to read ml_predictions');
     result = await ndjsonReport({ predictions: opts.predictions, labels, modelFiles: opts.modelFiles, baseline: opts.baselinePredictions, thresholds: opts.thresholds, gates: opts.gates });
   }
-  stdout.write(renderReport(result, opts.format));
+  // through the EPIPE-aware sink: `logml report ... | head` ends quietly
+  const sink = createSink(stdout);
+  await sink.write(renderReport(result, opts.format));
+  await sink.end();
   if (opts.html) await writeFileAtomic(opts.html, renderHtml(result));
   const breach = gateBreach(result.gates);
   if (breach) throw breach;
