@@ -8,6 +8,7 @@ const args = process.argv.slice(2);
 let served = false;
 if (args.length === 1 && (args[0] === '--help' || args[0] === '-h') && !process.env.LOGML_NO_HELP_CACHE) {
   try {
+    process.stdout.on('error', () => {}); // `logml --help | head`: a closed reader is fine
     process.stdout.write(readFileSync(new URL('../dist/help.txt', import.meta.url)));
     served = true;
   } catch {

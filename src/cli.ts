@@ -78,6 +78,11 @@ export function reportError(err: unknown, debug: boolean, stderr: NodeJS.Writabl
 
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
+  // `logml ... | head`: a reader that goes away is a normal end, not an error, wherever the
+  // write came from (commander's help, a writer); the data paths also stop reading on it
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -91,6 +91,16 @@ describe('logml predict I/O', () => {
     expect(code).toBe(0);
   });
 
+  it('`logml predict --help | head -1` exits 0, silently', async () => {
+    const child = spawn(process.execPath, [BIN, 'predict', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('--follow scores lines as they are appended, and stops on SIGINT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-follow-'));
     const file = join(dir, 'app.log');
