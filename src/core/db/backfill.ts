@@ -20,7 +20,7 @@
 import type pg from 'pg';
 import { FailureError } from '../errors.js';
 import type { ModelTask, Scorer } from '../types.js';
-import { connect, dbFailure, isConnectionError } from './connection.js';
+import { connect, dbFailure, isConnectionError, withTransaction } from './connection.js';
 import { quoteIdent, quoteTable } from './ident.js';
 import { logSql, rangeConditions, rowToRecord, tableError, type LogRange, type LogTableSpec } from './log-source.js';
 import { requireSchema } from './migrate.js';
@@ -369,18 +369,13 @@ async function runChunk(
   wait: boolean,
   templates: BackfillTemplates | null,
 ): Promise<number | 'locked'> {
-  const client = await connect(pool);
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  // one transaction per chunk: its advisory lock, the read, the write and the commit together
+  return withTransaction(pool, async (client): Promise<number | 'locked'> => {
     if (chunk.lockName !== null) {
       if (wait) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [chunk.lockName]);
       else {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [chunk.lockName]);
-        if (!rows[0]?.ok) {
-          await client.query('ROLLBACK');
-          return 'locked';
-        }
+        if (!rows[0]?.ok) return 'locked'; // another process has this chunk
       }
     }
     const sql = logSql(spec);
@@ -401,10 +396,7 @@ async function runChunk(
        WHERE have < ${slots.length}`,
       params,
     );
-    if (rows.length === 0) {
-      await client.query('COMMIT');
-      return 0;
-    }
+    if (rows.length === 0) return 0;
     const records = rows.map((r) => rowToRecord(r as never, `db:${spec.table}`));
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(records.map((r) => r.message));
@@ -419,13 +411,6 @@ async function runChunk(
     );
     await writePredictions(client, fresh, method);
     await writePredictions(client, partial, 'insert');
-    await client.query('COMMIT');
     return records.length;
-  } catch (err) {
-    if (isConnectionError(err)) broken = err as Error;
-    else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    throw err;
-  } finally {
-    client.release(broken ?? false);
-  }
+  });
 }
