@@ -54,6 +54,8 @@ describe('logml predict --db', () => {
     expect(first.code).toBe(0);
     const count = async () => (await client.query('SELECT count(*)::int AS n FROM ml_predictions')).rows[0].n as number;
     expect(await count()).toBe(200); // one row per model: level and anomaly
+    // the template stage's ids are stored with the rows
+    expect((await client.query('SELECT count(*)::int AS n FROM ml_predictions WHERE template_id IS NULL')).rows[0].n).toBe(0)
     // tamper with a stored row: the on-demand path must return it as stored, not re-score it
     await client.query("UPDATE ml_predictions SET predicted_level = 'FATAL', level_confidence = 0.123 WHERE log_id = '7' AND predicted_level IS NOT NULL");
     const second = await runCli(['predict', '--db', db.url, '--to', '150', '--store']);

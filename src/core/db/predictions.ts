@@ -211,6 +211,8 @@ export interface ScoreWithStoreOptions {
   /** Tasks of scorer.models when they are not "level, anomaly" (see modelSlots). */
   tasks?: readonly ModelTask[];
   writeMethod?: WriteMethod;
+  /** Template id of each record (same order), stored with the new rows. */
+  templateIds?: ReadonlyArray<string | null> | null;
 }
 
 /**
@@ -254,7 +256,7 @@ export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: rea
       const p = predictions[k]!;
       fresh.set(id, p);
       const missingSlots = slots.filter((s) => !stored.has(slotKey(id, s.name, s.version)));
-      rows.push(...rowsFor(id, p, missingSlots, latencyUs));
+      rows.push(...rowsFor(id, { ...p, templateId: opts.templateIds?.[i] ?? null }, missingSlots, latencyUs));
     });
     try {
       await withTransaction(pool, (c) => writePredictions(c, rows, opts.writeMethod ?? 'insert'));

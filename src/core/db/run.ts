@@ -340,7 +340,7 @@ export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.Writab
     try {
       const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
       const score = opts.store
-        ? (records: LogRecord[]) => scoreWithStore(pool, scorer, records, { tasks })
+        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { tasks, templateIds: templates?.map((t) => t.id) ?? null })
         : (records: LogRecord[]) => scorer.score(records.map((r) => r.message));
       return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
     } finally {

@@ -65,7 +65,8 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   return summary;
 }
 
-export type ScoreFn = (records: LogRecord[]) => Promise<Prediction[]>;
+/** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
+export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
 export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates'>;
 
 /**
@@ -83,9 +84,9 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
   const inFlight: Array<Promise<void>> = [];
   let chain: Promise<void> = Promise.resolve();
   function submit(records: LogRecord[]): void {
-    const scoring = score(records);
-    scoring.catch(() => undefined); // observed through the chain below
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
+    const scoring = score(records, templates);
+    scoring.catch(() => undefined); // observed through the chain below
     chain = chain.then(async () => {
       const predictions = await scoring;
       summary.records += records.length;
