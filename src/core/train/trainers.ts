@@ -123,22 +123,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTra
   const gw = groupWeights(train, opts.balanceGroups);
   const baseWeights = Float32Array.from(baseLabels, (l, i) => cw[l]! * gw[i]!);
   const copyWeight = opts.lexiconCopyWeight ?? 0;
-  const extraRows: NormalizedRow[] = [];
-  const extraLabels: number[] = [];
-  const extraWeights: number[] = [];
-  if (copyWeight > 0) {
-    const lex = lexiconBuckets(spec);
-    feats.forEach((f, i) => {
-      const keep = Array.from(f.indices.keys()).filter((k) => lex.has(f.indices[k]!));
-      if (keep.length === 0) return;
-      extraRows.push(normalizeRow({ indices: Int32Array.from(keep, (k) => f.indices[k]!), values: Float32Array.from(keep, (k) => f.values[k]!) }, idf));
-      extraLabels.push(baseLabels[i]!);
-      extraWeights.push(baseWeights[i]! * copyWeight);
-    });
-  }
-  const allRows = extraRows.length ? [...rows, ...extraRows] : rows;
-  const labels = extraRows.length ? Int32Array.from([...baseLabels, ...extraLabels]) : baseLabels;
-  const weights = extraRows.length ? Float32Array.from([...baseWeights, ...extraWeights]) : baseWeights;
+  const { rows: allRows, labels, weights } = withLexiconCopies(feats, rows, baseLabels, baseWeights, idf, spec, copyWeight);
   const { weights: W, bias } = trainSoftmax(allRows, labels, weights, classes.length, spec.dims, opts);
   const graph: GraphSpec = { dims: spec.dims, idf, head: { kind: 'softmax', classes: classes.length, weights: W, bias } };
 
@@ -221,9 +206,10 @@ export function trainAnomalyModel(data: readonly LabeledMessage[], opts: Anomaly
     const cw = balancedClassWeights(labels, 2).map((w) => Math.pow(w, opts.classWeightPower));
     const gw = groupWeights(fitSet, opts.balanceGroups);
     const weights = Float32Array.from(labels, (l, i) => cw[l]! * gw[i]!);
-    const fitted = trainLogistic(rows, labels, weights, spec.dims, opts);
+    const copies = withLexiconCopies(feats, rows, labels, weights, idf, spec, opts.lexiconCopyWeight ?? 0);
+    const fitted = trainLogistic(copies.rows, copies.labels, copies.weights, spec.dims, opts);
     head = { kind: 'logistic', weights: fitted.weights, bias: fitted.bias };
-    algorithm = `logistic regression (AdaGrad, L2, balanced class weights ^ ${opts.classWeightPower})`;
+    algorithm = `logistic regression (AdaGrad, L2, balanced class weights ^ ${opts.classWeightPower}, lexicon-only copies x ${opts.lexiconCopyWeight ?? 0})`;
   } else {
     // surprise of a bucket = its idf minus 1 = ln((1+n)/(1+df)); unseen buckets are the most surprising
     const surprise = idf.map((v, d) => (d === 0 ? 0 : v - 1));
@@ -274,6 +260,39 @@ export function trainAnomalyModel(data: readonly LabeledMessage[], opts: Anomaly
     logmlVersion: opts.logmlVersion,
   };
   return { bytes: writeBundle(meta, graph), meta };
+}
+
+/**
+ * Adds, for each record with lexicon features, a copy carrying only those features (weight x
+ * `copyWeight`), so that severity words learn to predict the label on their own and carry to
+ * logs whose other words the model never saw. copyWeight 0 returns the inputs unchanged.
+ */
+function withLexiconCopies(
+  feats: readonly SparseFeatures[],
+  rows: NormalizedRow[],
+  labels: Int32Array,
+  weights: Float32Array,
+  idf: Float32Array,
+  spec: FeatureSpec,
+  copyWeight: number,
+): { rows: NormalizedRow[]; labels: Int32Array; weights: Float32Array } {
+  if (copyWeight <= 0 || spec.lexicon === 'none') return { rows, labels, weights };
+  const lex = lexiconBuckets(spec);
+  const extraRows: NormalizedRow[] = [];
+  const extraLabels: number[] = [];
+  const extraWeights: number[] = [];
+  feats.forEach((f, i) => {
+    const keep = Array.from(f.indices.keys()).filter((k) => lex.has(f.indices[k]!));
+    if (keep.length === 0) return;
+    extraRows.push(normalizeRow({ indices: Int32Array.from(keep, (k) => f.indices[k]!), values: Float32Array.from(keep, (k) => f.values[k]!) }, idf));
+    extraLabels.push(labels[i]!);
+    extraWeights.push(weights[i]! * copyWeight);
+  });
+  return {
+    rows: [...rows, ...extraRows],
+    labels: Int32Array.from([...labels, ...extraLabels]),
+    weights: Float32Array.from([...weights, ...extraWeights]),
+  };
 }
 
 function rawNovelty(probe: GraphSpec, f: SparseFeatures): number {
