@@ -34,33 +34,40 @@ function split(systems: readonly string[], map: (s: string, r: LabeledMessage) =
 
 const common = { ...DEFAULT_TRAIN_OPTIONS, logmlVersion: version, heldOutDescription: `last ${Math.round((1 - TRAIN_SHARE) * 100)}% of each system's lines (time order)` };
 
-const level = split(LEVEL_SYSTEMS);
-const levelModel = trainLevelModel(level.train, {
-  ...common,
-  name: 'level-default',
-  version,
-  heldOut: level.test,
-  description: `LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/loghub-2k/README.md`,
-});
+/** Train both default models from fixtures/loghub-2k; pure: writes nothing. */
+export function buildDefaultModels() {
+  const level = split(LEVEL_SYSTEMS);
+  const levelModel = trainLevelModel(level.train, {
+    ...common,
+    name: 'level-default',
+    version,
+    heldOut: level.test,
+    description: `LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/loghub-2k/README.md`,
+  });
 
-const anomaly = split(SYSTEMS, (s, r) => ({ ...r, anomaly: s === 'BGL' ? r.anomaly : false }));
-const anomalyModel = trainAnomalyModel(anomaly.train, {
-  ...common,
-  ...ANOMALY_DEFAULTS,
-  // 11 of the 12 systems are (assumed) all normal: fully balanced weights would make alerts
-  // 80x heavier than a normal line and the model cry wolf on new systems; halve the exponent.
-  classWeightPower: 0.5,
-  name: 'anomaly-default',
-  version,
-  heldOut: anomaly.test,
-  unsupervised: false,
-  noveltyQuantile: 0.995,
-  description: "LogHub 2k samples: BGL lines labeled by BGL's Label column (alert categories = anomaly); the lines of the 11 other systems taken as normal (they carry no labels)",
-});
+  const anomaly = split(SYSTEMS, (s, r) => ({ ...r, anomaly: s === 'BGL' ? r.anomaly : false }));
+  const anomalyModel = trainAnomalyModel(anomaly.train, {
+    ...common,
+    ...ANOMALY_DEFAULTS,
+    // 11 of the 12 systems are (assumed) all normal: fully balanced weights would make alerts
+    // 80x heavier than a normal line and the model cry wolf on new systems; halve the exponent.
+    classWeightPower: 0.5,
+    name: 'anomaly-default',
+    version,
+    heldOut: anomaly.test,
+    unsupervised: false,
+    noveltyQuantile: 0.995,
+    description: "LogHub 2k samples: BGL lines labeled by BGL's Label column (alert categories = anomaly); the lines of the 11 other systems taken as normal (they carry no labels)",
+  });
+  return { levelModel, anomalyModel };
+}
 
-mkdirSync(join(root, 'models'), { recursive: true });
-for (const [file, result] of [['level.onnx', levelModel], ['anomaly.onnx', anomalyModel]] as const) {
-  writeFileSync(join(root, 'models', file), result.bytes);
-  console.log(`models/${file}: ${result.meta.name}@${result.meta.version}, ${result.bytes.length} bytes, trained on ${result.meta.trainingData.records} records`);
-  console.log(`  held-out: ${JSON.stringify(result.meta.metrics.heldOut)}`);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { levelModel, anomalyModel } = buildDefaultModels();
+  mkdirSync(join(root, 'models'), { recursive: true });
+  for (const [file, result] of [['level.onnx', levelModel], ['anomaly.onnx', anomalyModel]] as const) {
+    writeFileSync(join(root, 'models', file), result.bytes);
+    console.log(`models/${file}: ${result.meta.name}@${result.meta.version}, ${result.bytes.length} bytes, trained on ${result.meta.trainingData.records} records`);
+    console.log(`  held-out: ${JSON.stringify(result.meta.metrics.heldOut)}`);
+  }
 }
