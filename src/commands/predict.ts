@@ -125,17 +125,23 @@ Examples:
     });
 }
 
+/**
+ * predict mines templates on the thread that also parses and writes: smaller limits than
+ * `logml templates` keep its memory bounded on endless inputs (least recently seen evicted).
+ */
+const PREDICT_MINER_LIMITS = { maxClusters: 20_000, maxCacheEntries: 20_000 };
+
 /** The template stage, its state in --template-state FILE, in ml_templates (--template-db), or nowhere. */
 async function openTemplateStage(flags: PredictFlags) {
   const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
   if (flags.templateDb === undefined) {
-    const { miner, save } = await openMiner(flags.templateState ? new FileStateStore(flags.templateState) : null);
+    const { miner, save } = await openMiner(flags.templateState ? new FileStateStore(flags.templateState) : null, PREDICT_MINER_LIMITS);
     return { stage: templateStage(miner), save };
   }
   const url = typeof flags.templateDb === 'string' ? flags.templateDb : typeof flags.db === 'string' ? flags.db : undefined;
   const pg = await (await import('../core/db/template-store.js')).openPgStateStore(url);
   try {
-    const { miner, save } = await openMiner(pg.store);
+    const { miner, save } = await openMiner(pg.store, PREDICT_MINER_LIMITS);
     return { stage: templateStage(miner), save: () => save().finally(pg.close) };
   } catch (err) {
     await pg.close();
