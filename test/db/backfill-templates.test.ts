@@ -4,28 +4,21 @@
  * from ml_templates), and two concurrent backfill processes (separate pools and miners) agree on
  * ids while their saves merge in ml_templates.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startPostgres, type TestDatabase } from '../support/postgres.js';
+import { type TestDatabase } from '../support/postgres.js';
 import { createPool } from '../../src/core/db/connection.js';
-import { migrate } from '../../src/core/db/migrate.js';
 import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
 import { backfill } from '../../src/core/db/backfill.js';
 import { backfillTemplates } from '../../src/core/db/template-store.js';
-import { countingScorer, createLogTable } from './helpers.js';
+import { countingScorer, createLogTable, useMigratedDatabase } from './helpers.js';
 
 const N = 3000;
 let db: TestDatabase;
 let pool: pg.Pool;
-beforeAll(async () => {
-  db = await startPostgres();
-  pool = createPool({ db: db.url, max: 10 });
-  await migrate(pool);
-  await createLogTable(pool, DEFAULT_LOG_TABLE, N);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.stop();
+useMigratedDatabase({ logRows: N, poolMax: 10 }, (d, p) => {
+  db = d;
+  pool = p;
 });
 
 describe('backfill fills template_id', () => {

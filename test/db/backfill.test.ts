@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startPostgres, type TestDatabase } from '../support/postgres.js';
+import { type TestDatabase } from '../support/postgres.js';
 import { createPool } from '../../src/core/db/connection.js';
-import { migrate } from '../../src/core/db/migrate.js';
 import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
 import { backfill } from '../../src/core/db/backfill.js';
 import { FailureError } from '../../src/core/errors.js';
-import { countingScorer, createLogTable } from './helpers.js';
+import { countingScorer, useMigratedDatabase } from './helpers.js';
 
 const N = 3000;
 let db: TestDatabase;
 let pool: pg.Pool;
-beforeAll(async () => {
-  db = await startPostgres();
-  pool = createPool({ db: db.url, max: 10 });
-  await migrate(pool);
-  await createLogTable(pool, DEFAULT_LOG_TABLE, N);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.stop();
+useMigratedDatabase({ logRows: N, poolMax: 10 }, (d, p) => {
+  db = d;
+  pool = p;
 });
 
 /** Per model: how many logs have 0, 1, or more predictions. */

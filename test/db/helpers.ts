@@ -3,6 +3,11 @@
  * slowed down) and a log table filler. The integration tests still run on a real PostgreSQL.
  */
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { createPool } from '../../src/core/db/connection.js';
+import { migrate } from '../../src/core/db/migrate.js';
+import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
+import { startPostgres, type TestDatabase } from '../support/postgres.js';
 import { quoteIdent, quoteTable } from '../../src/core/db/ident.js';
 import type { LogTableSpec } from '../../src/core/db/log-source.js';
 import type { Prediction, Scorer } from '../../src/core/types.js';
@@ -68,4 +73,25 @@ export async function createLogTable(pool: pg.Pool, spec: LogTableSpec, n: numbe
      FROM generate_series(1, $1::int) g`,
     [n],
   );
+}
+
+/**
+ * A real PostgreSQL for one test file: started and migrated before its tests (with a log table of
+ * `logRows` rows when given), stopped after. `set` receives the server and a pool for the file's
+ * own variables.
+ */
+export function useMigratedDatabase(opts: { logRows?: number; poolMax?: number }, set: (db: TestDatabase, pool: pg.Pool) => void): void {
+  let db: TestDatabase | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    db = await startPostgres();
+    pool = createPool({ db: db.url, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
+    await migrate(pool);
+    if (opts.logRows) await createLogTable(pool, DEFAULT_LOG_TABLE, opts.logRows);
+    set(db, pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.stop();
+  });
 }

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startPostgres, type TestDatabase } from '../support/postgres.js';
-import { createPool } from '../../src/core/db/connection.js';
-import { migrate } from '../../src/core/db/migrate.js';
 import { DEFAULT_LOG_TABLE, readLogRange, type LogTableSpec } from '../../src/core/db/log-source.js';
 import { scoreWithStore } from '../../src/core/db/predictions.js';
 import { backfill } from '../../src/core/db/backfill.js';
-import { countingScorer, createLogTable, fakePredict } from './helpers.js';
+import { countingScorer, createLogTable, fakePredict, useMigratedDatabase } from './helpers.js';
 import type { LogRecord } from '../../src/core/types.js';
 
-let db: TestDatabase;
 let pool: pg.Pool;
-beforeAll(async () => {
-  db = await startPostgres();
-  pool = createPool({ db: db.url });
-  await migrate(pool);
-  await createLogTable(pool, DEFAULT_LOG_TABLE, 2500);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.stop();
+useMigratedDatabase({ logRows: 2500 }, (_db, p) => {
+  pool = p;
 });
 
 async function readAll(spec: LogTableSpec, range = {}, batchSize = 1000): Promise<LogRecord[][]> {

@@ -2,27 +2,19 @@
  * End to end with the shipped models (models/level.onnx, models/anomaly.onnx) through the real
  * loader: register with --eval, resolve from the registry, backfill, re-run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { startPostgres, type TestDatabase } from '../support/postgres.js';
-import { createPool } from '../../src/core/db/connection.js';
-import { migrate } from '../../src/core/db/migrate.js';
+import { type TestDatabase } from '../support/postgres.js';
 import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
 import { defaultModelPaths, runBackfill, runRegister } from '../../src/core/db/run.js';
-import { createLogTable } from './helpers.js';
+import { useMigratedDatabase } from './helpers.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
-beforeAll(async () => {
-  db = await startPostgres();
-  pool = createPool({ db: db.url });
-  await migrate(pool);
-  await createLogTable(pool, DEFAULT_LOG_TABLE, 1500);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.stop();
+useMigratedDatabase({ logRows: 1500 }, (d, p) => {
+  db = d;
+  pool = p;
 });
 
 function sink(isTTY = false) {

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startPostgres, type TestDatabase } from '../support/postgres.js';
-import { createPool } from '../../src/core/db/connection.js';
-import { migrate } from '../../src/core/db/migrate.js';
+import { useMigratedDatabase } from './helpers.js';
 import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, sha256Hex, showModel } from '../../src/core/db/registry.js';
 
-let db: TestDatabase;
 let pool: pg.Pool;
-beforeAll(async () => {
-  db = await startPostgres();
-  pool = createPool({ db: db.url });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.stop();
+useMigratedDatabase({}, (_db, p) => {
+  pool = p;
 });
 
 const v1 = new Uint8Array([8, 1, 2, 3, 4, 5, 6, 7]);
