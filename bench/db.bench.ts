@@ -87,6 +87,7 @@ try {
   const copy1 = await bench('backfill, 1 worker, COPY', 1, 'copy');
   const best = copy1 > insert1 ? 'copy' : 'insert';
   const two = await bench(`backfill, 2 workers, ${best}`, 2, best);
+  const three = await bench(`backfill, 3 workers, ${best}`, 3, best);
 
   // bare COPY of the same number of prediction rows (two per log, as the backfill writes)
   await pool.query('TRUNCATE ml_predictions');
@@ -110,7 +111,7 @@ try {
     client.release();
   }
   const copyRate = (N * 1000) / (Date.now() - tc);
-  const bestRate = Math.max(insert1, copy1, two);
+  const bestRate = Math.max(insert1, copy1, two, three);
   console.log(`${'bare COPY of the same rows'.padEnd(34)} ${fmt(copyRate).padStart(9)} logs/s  (${fmt(2 * N)} rows)`);
   console.log(`ratio best backfill / bare COPY: ${(bestRate / copyRate).toFixed(2)} (goal >= 0.4)`);
   console.log(`2 workers / 1 worker: ${(two / Math.max(insert1, copy1)).toFixed(2)}x`);
