@@ -65,7 +65,6 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   return {
     models: [level, anomaly].filter((m): m is LoadedModel => m !== undefined).map((m) => m.ref),
     async score(messages: readonly string[]): Promise<Prediction[]> {
-      const keys = new Array<string>(messages.length);
       const results = new Array<Partial | undefined>(messages.length);
       const missIndex = new Map<string, number[]>();
       for (let i = 0; i < messages.length; i++) {
@@ -76,7 +75,6 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
           continue;
         }
         const key = maskMessage(messages[i]!);
-        keys[i] = key;
         const hit = cacheSize > 0 ? cache.get(key) : undefined;
         if (hit) remember(messages[i]!, hit);
         if (hit) results[i] = hit;

@@ -3,11 +3,9 @@
  * `source`, then `level` and/or `is_anomaly`), loaded into a map keyed the way predictions are
  * joined. Only the labels are kept in memory (the sample, not the predictions).
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { normalizeLevel } from '../parse/level.js';
-import { checkReadableFile, parseAnomalyLabel } from '../train/dataset.js';
+import { parseAnomalyLabel, readCsvRows } from '../train/dataset.js';
 import type { Level } from '../types.js';
 
 export interface Label {
@@ -39,14 +37,7 @@ export function labelKey(set: Pick<LabelSet, 'key'>, p: { logId?: string | null;
  * @example loadLabelsCsv('labels.csv') // { key: 'line', labels: Map { '1' => { level: 'INFO', anomaly: false } }, ... }
  */
 export function loadLabelsCsv(path: string): LabelSet {
-  checkReadableFile(path);
-  let rows: string[][];
-  try {
-    rows = parse(readFileSync(path), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-  } catch (err) {
-    throw new InputError(`${path}: not a readable CSV (${(err as Error).message.split('\n')[0]})`, 'labels are a CSV with a header: log_id (or line, optionally source), then level and/or is_anomaly');
-  }
-  if (rows.length === 0) throw new InputError(`${path}: the labels CSV is empty`, 'it needs a header row: log_id (or line), level and/or is_anomaly');
+  const rows = readCsvRows(path, 'labels CSV', 'labels are a CSV with a header: log_id (or line, optionally source), then level and/or is_anomaly');
   const header = rows[0]!.map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const idI = col('log_id'), lineI = col('line'), srcI = col('source'), levelI = col('level'), anomI = col('is_anomaly');

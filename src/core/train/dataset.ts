@@ -63,14 +63,7 @@ export interface LoadedDataset {
 
 /** Load a labeled CSV with a header row. */
 export function loadCsvDataset(path: string, columns: CsvColumns = {}, group?: string): LoadedDataset {
-  checkReadableFile(path);
-  let rows: string[][];
-  try {
-    rows = parse(readFileSync(path), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-  } catch (err) {
-    throw new InputError(`${path}: not a readable CSV (${(err as Error).message.split('\n')[0]})`, 'labeled data is a CSV with a header row, or log files with levels');
-  }
-  if (rows.length === 0) throw new InputError(`${path}: the CSV is empty`, 'labeled data needs a header row and at least one row');
+  const rows = readCsvRows(path, 'CSV', 'labeled data is a CSV with a header row and at least one row, or log files with levels');
   const header = rows[0]!;
   const ti = findColumn(header, columns.text, TEXT_NAMES, 'text', path, true);
   const li = findColumn(header, columns.level, LEVEL_NAMES, 'level', path, false);
@@ -94,6 +87,22 @@ export function loadCsvDataset(path: string, columns: CsvColumns = {}, group?: s
     });
   }
   return { records, columns: { text: header[ti]!, level: li >= 0 ? header[li]! : null, label: ai >= 0 ? header[ai]! : null }, unknownLevels };
+}
+
+/**
+ * All rows of a CSV file (header first), or an InputError naming the file: missing, a directory,
+ * not CSV, or empty. `what` names the file's role in messages; `hint` says what it should hold.
+ */
+export function readCsvRows(path: string, what: string, hint: string): string[][] {
+  checkReadableFile(path);
+  let rows: string[][];
+  try {
+    rows = parse(readFileSync(path), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+  } catch (err) {
+    throw new InputError(`${path}: not a readable CSV (${(err as Error).message.split('\n')[0]})`, hint);
+  }
+  if (rows.length === 0) throw new InputError(`${path}: the ${what} is empty`, hint);
+  return rows;
 }
 
 export function checkReadableFile(path: string): void {
