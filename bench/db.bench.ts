@@ -33,6 +33,7 @@ function trivialScorer(version: string): Scorer {
         return { predictedLevel: x > 0.8 ? 'ERROR' : 'INFO', levelProbability: 0.5 + x / 2, anomalyScore: x, isAnomaly: x > 0.95 };
       });
     },
+    async observe() {},
     async close() {},
   };
 }

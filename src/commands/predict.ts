@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
 import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
-import { collect, defaultModelPaths, levelArg, note, noteSkipped, positiveInt, stopSignal } from './shared.js';
+import { collect, defaultModelPaths, levelArg, note, noteSkipped, positiveInt, stopSignal, unitInterval } from './shared.js';
 
 interface PredictFlags {
   follow?: boolean;
@@ -25,6 +25,8 @@ interface PredictFlags {
   store?: boolean;
   since?: string;
   until?: string;
+  anomalyThreshold?: number;
+  baseline?: string[];
   from?: string;
   to?: string;
 }
@@ -41,6 +43,8 @@ export function registerPredict(program: Command): void {
     .option('--only-anomalies', 'write only records flagged as anomalies')
     .option('--min-level <level>', 'write only records whose predicted level is at least this (TRACE..FATAL)', levelArg)
     .option('-m, --model <path>', 'model file (.onnx), or with --db a registry reference name@alias|name@version; repeat for a level and an anomaly model (default: the shipped models)', collect)
+    .option('--anomaly-threshold <score>', 'flag records whose anomaly_score is at least this, 0..1 (default: the anomaly model\'s threshold, 0.5 for the shipped one)', unitInterval('--anomaly-threshold'))
+    .option('--baseline <file...>', 'logs of a normal period: their kinds of line count as already seen, so only what is new to them scores as novel')
     .option('--no-templates', 'do not mine templates (no template_id / template fields)')
     .option('--template-state <file>', 'template miner state: loaded if it exists, saved at the end, so template ids stay stable across runs')
     .option('--template-db [url]', 'template miner state in PostgreSQL table ml_templates (shared by every host; needs `logml db migrate`): URL, else the --db URL, else DATABASE_URL / PG* variables; not with --template-state')
@@ -60,6 +64,7 @@ Examples:
   $ logml predict app.log.gz --format csv > scored.csv
   $ kubectl logs deploy/api | logml predict --only-anomalies
   $ logml predict -f /var/log/syslog --min-level WARN
+  $ logml predict today.log --baseline last-week.log --only-anomalies   new kinds of trouble only
   $ logml predict app.log -m my-level.onnx -m my-anomaly.onnx
   $ logml predict --db postgres://logml@db/app --since 2h --store
   $ logml predict app.log --template-db postgres://logml@db/app   template ids shared with every host
@@ -85,7 +90,7 @@ Examples:
       const modelPaths = flags.model ?? defaultModelPaths();
       if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
       // onnxruntime loads on the scoring thread only: this thread never maps it
-      const [{ readBundle, readModelFile }, { createThreadedScorer }, { runPredict, checkInputs }] = await Promise.all([
+      const [{ readBundle, readModelFile }, { createThreadedScorer }, { runPredict, checkInputs, observeBaseline }] = await Promise.all([
         import('../core/model/bundle.js'),
         import('../core/model/threaded-scorer.js'),
         import('../core/pipeline/predict.js'),
@@ -95,8 +100,13 @@ Examples:
       const tasks = sources.map((s) => readBundle(s.bytes, s.origin).meta.task);
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
-      const scorer = await createThreadedScorer(sources);
+      const scorer = await createThreadedScorer(sources, flags.anomalyThreshold !== undefined ? { anomalyThreshold: flags.anomalyThreshold } : {});
       const templates = flags.templates ? await openTemplateStage(flags) : null;
+      if (flags.baseline) {
+        await checkInputs(flags.baseline);
+        const n = await observeBaseline(flags.baseline, flags.inputFormat as never, scorer, flags.batchSize);
+        note(`logml: baseline: ${n} records from ${flags.baseline.join(', ')} count as seen`);
+      }
       const stop = stopSignal();
       try {
         const summary = await runPredict(

@@ -25,6 +25,15 @@ export function fraction(name: string) {
   };
 }
 
+/** A number from 0 to 1, both included. */
+export function unitInterval(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a number from 0 to 1, got "${value}"`);
+    return n;
+  };
+}
+
 export function levelArg(value: string): Level {
   const upper = value.trim().toUpperCase();
   const aliases: Record<string, Level> = { WARNING: 'WARN', ERR: 'ERROR', CRITICAL: 'FATAL', VERBOSE: 'TRACE' };

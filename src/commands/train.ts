@@ -3,6 +3,7 @@
  * bundle atomically (temp file + rename) and prints what was measured.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
 import { fraction, positiveInt } from './shared.js';
 
 interface TrainFlags {
@@ -13,7 +14,8 @@ interface TrainFlags {
   modelVersion: string;
   seed: number;
   holdout: number;
-  epochs: number;
+  epochs?: number;
+  base?: string;
   l2: number;
   unsupervised?: boolean;
   noveltyQuantile: number;
@@ -48,7 +50,8 @@ export function registerTrain(program: Command): void {
     .option('--model-version <version>', 'model version', '1')
     .option('--seed <n>', 'random seed: same data and seed give the same bytes', positiveInt('--seed'), 42)
     .option('--holdout <share>', 'share of the data kept out for evaluation (0 to train on all)', fraction('--holdout'), 0.2)
-    .option('--epochs <n>', 'passes over the data', positiveInt('--epochs'), 12)
+    .option('--base <model.onnx>', 'level: fine-tune this model (e.g. models/level.onnx) on your lines instead of training from nothing: it keeps what it knows and learns your vocabulary')
+    .option('--epochs <n>', 'passes over the data (default: 12; 4 with --base)', positiveInt('--epochs'))
     .option('--l2 <lambda>', 'L2 regularisation (default: 1e-4 for level, 1e-6 for anomaly)', positiveNumber('--l2'))
     .option('--unsupervised', 'anomaly: ignore labels, learn what normal looks like (novelty detection)')
     .option('--novelty-quantile <q>', 'anomaly, unsupervised: training-score quantile at the threshold', fraction('--novelty-quantile'), 0.995)
@@ -63,12 +66,15 @@ export function registerTrain(program: Command): void {
       `
 Examples:
   $ logml train --task level --data app.log --out level.onnx
+  $ logml train --task level --data app.log --base models/level.onnx --out my-level.onnx   fine-tune the shipped model
   $ logml train --task level --data labeled.csv --text-column msg --level-column severity --out level.onnx
   $ logml train --task anomaly --data bgl.csv --text-column Content --label-column Label --out anomaly.onnx
   $ logml train --task anomaly --unsupervised --data normal-week.log --out novelty.onnx`,
     )
     .action(async (flags: TrainFlags) => {
-      const { loadDatasets, trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS } = await import('../core/train/index.js');
+      const { loadDatasets, trainLevelModel, trainAnomalyModel, loadBaseLevelModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS, FINE_TUNE_DEFAULTS } = await import('../core/train/index.js');
+      if (flags.base && flags.task !== 'level') throw new UsageError('--base fine-tunes level models only', 'drop --base, or use --task level');
+      const base = flags.base ? loadBaseLevelModel(flags.base) : undefined;
       const { writeFileAtomic } = await import('../core/io/atomic-write.js');
       const { createRequire } = await import('node:module');
       const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -81,14 +87,15 @@ Examples:
         version: flags.modelVersion,
         seed: flags.seed,
         holdout: flags.holdout,
-        epochs: flags.epochs,
+        ...(base ? FINE_TUNE_DEFAULTS : {}),
+        ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
         l2: flags.l2 ?? (flags.task === 'level' ? DEFAULT_TRAIN_OPTIONS.l2 : ANOMALY_DEFAULTS.l2),
         description: `logml train --task ${flags.task} on ${flags.data.join(', ')}`,
         logmlVersion: version,
       };
       const result =
         flags.task === 'level'
-          ? trainLevelModel(records, common)
+          ? trainLevelModel(records, { ...common, ...(base ? { base, description: `${common.description}, fine-tuned from ${base.ref}` } : {}) })
           : trainAnomalyModel(records, { ...common, unsupervised: Boolean(flags.unsupervised), noveltyQuantile: flags.noveltyQuantile });
       await writeFileAtomic(flags.out, result.bytes);
       const m = result.meta;

@@ -53,5 +53,7 @@ export interface Scorer {
   /** `name@version` of each model used, in the order level, anomaly. */
   readonly models: readonly string[];
   score(messages: readonly string[]): Promise<Prediction[]>;
+  /** Count messages as seen (a baseline of normal logs) without scoring them: they stop being novel. */
+  observe(messages: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -47,6 +47,7 @@ export function countingScorer(models: string[] = ['lvl@1', 'anom@1'], delayMs =
       s.seen.push(...messages);
       return messages.map(fakePredict);
     },
+    async observe() {},
     async close() {},
   };
   return s;

@@ -2,7 +2,7 @@
  * End-to-end: the built binary scores files, pipes and followed files, as a user runs it.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,8 +51,12 @@ describe('logml predict I/O', () => {
     expect(rows.map((r) => r.source)).toEqual(['-', '-', '-']);
     expect(rows.map((r) => r.level)).toEqual(['INFO', 'ERROR', 'FATAL']);
     expect(rows.map((r) => r.message)).toEqual([message, message, message]);
-    // same content, different level tokens: the same prediction
-    expect(new Set(rows.map((r) => `${r.predicted_level} ${r.level_probability} ${r.anomaly_score}`)).size).toBe(1);
+    // same content, different level tokens: the same level prediction
+    expect(new Set(rows.map((r) => `${r.predicted_level} ${r.level_probability}`)).size).toBe(1);
+    // the anomaly score falls as the same kind of line repeats (novelty within the run)
+    const scores = rows.map((r) => r.anomaly_score as number);
+    expect(scores[0]).toBeGreaterThan(scores[1]!);
+    expect(scores[1]).toBeGreaterThan(scores[2]!);
     expect(rows[0]!.predicted_level).toBe('INFO');
   });
 
@@ -129,5 +133,40 @@ describe('logml predict I/O', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
+  });
+});
+
+describe('the shipped models on lines nobody trained them on', () => {
+  it('call plain failures ERROR or above and a startup INFO, and flag the failures', async () => {
+    const lines = ['Failed to connect to database: connection refused', 'Segmentation fault', 'Server started on port 8080'];
+    const res = await runCli(['predict', '--format', 'ndjson'], { stdin: lines.join('\n') + '\n' });
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    expect(rows.map((r) => r.message)).toEqual(lines);
+    expect(['ERROR', 'FATAL']).toContain(rows[0]!.predicted_level);
+    expect(['ERROR', 'FATAL']).toContain(rows[1]!.predicted_level);
+    expect(rows[2]!.predicted_level).toBe('INFO');
+    expect(rows.map((r) => r.is_anomaly)).toEqual([true, true, false]);
+  });
+
+  it('--anomaly-threshold moves the flag, and --baseline makes known kinds of line old news', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-baseline-'));
+    const baseline = join(dir, 'last-week.log');
+    writeFileSync(baseline, 'Failed to connect to database: connection refused\n'.repeat(50));
+    const input = 'Failed to connect to database: connection refused\nSegmentation fault\n';
+    const plain = parseNdjson((await runCli(['predict'], { stdin: input })).stdout);
+    expect(plain.map((r) => r.is_anomaly)).toEqual([true, true]);
+    const known = await runCli(['predict', '--baseline', baseline], { stdin: input });
+    expect(known.code).toBe(0);
+    expect(known.stderr).toMatch(/baseline: 50 records/);
+    const rows = parseNdjson(known.stdout);
+    expect(rows[0]!.anomaly_score as number).toBeLessThan(plain[0]!.anomaly_score as number);
+    expect(rows.map((r) => r.is_anomaly)).toEqual([false, true]);
+    const strict = parseNdjson((await runCli(['predict', '--anomaly-threshold', '1'], { stdin: input })).stdout);
+    expect(strict.every((r) => r.is_anomaly === false || r.anomaly_score === 1)).toBe(true);
+    const bad = await runCli(['predict', '--anomaly-threshold', '2'], { stdin: input });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--anomaly-threshold must be a number from 0 to 1/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -31,7 +31,8 @@ describe('logml train / evaluate', () => {
     expect(scored.code).toBe(0);
     const rows = parseNdjson(scored.stdout);
     expect(rows[0]!.model).toEqual(['hadoop-level@1']);
-    expect(rows[0]!.anomaly_score).toBeNull();
+    // a level model alone still scores anomalies: severity x novelty (no anomaly head)
+    expect(typeof rows[0]!.anomaly_score).toBe('number');
 
     const ev = await runCli(['evaluate', '--model', out, '--data', hadoopLog, '--format', 'json']);
     expect(ev.code).toBe(0);
@@ -40,6 +41,24 @@ describe('logml train / evaluate', () => {
     expect(e.n).toBe(2000);
     expect(e.report.perClass.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['INFO', 'WARN', 'ERROR']));
     expect(e.report.confusion.length).toBe(e.report.labels.length);
+  });
+
+  it('fine-tunes the shipped level model on a log file in one command (--base)', async () => {
+    const out = join(dir, 'tuned.onnx');
+    const res = await runCli(['train', '--task', 'level', '--data', hadoopLog, '--base', join(ROOT, 'models', 'level.onnx'), '--out', out, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.trainer.algorithm).toMatch(/^fine-tuned from level-default@/);
+    expect(summary.trainer.epochs).toBe(4);
+    // the base's classes, not just the ones in the data
+    expect(summary.labels).toEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
+    expect(summary.metrics.heldOut.n).toBe(400);
+    const again = join(dir, 'tuned-again.onnx');
+    await runCli(['train', '--task', 'level', '--data', hadoopLog, '--base', join(ROOT, 'models', 'level.onnx'), '--out', again]);
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+    const bad = await runCli(['train', '--task', 'level', '--data', hadoopLog, '--base', join(ROOT, 'models', 'anomaly.onnx'), '--out', join(dir, 'x.onnx')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/only level models can be fine-tuned/);
   });
 
   it('trains a supervised anomaly model from a CSV with named columns, and evaluates it as a table', async () => {

@@ -66,7 +66,7 @@ describe('hashing', () => {
 });
 
 describe('featurize', () => {
-  const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 };
+  const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12, charNgrams: null };
   it('gives sorted unique buckets with log counts', () => {
     const f = featurize('error error error', spec);
     // unigram "error" x3, bigram "error error" x2, lexicon fail x3
@@ -82,6 +82,31 @@ describe('featurize', () => {
     expect(b.rows).toBe(2);
     const second = Array.from(b.indices.slice(b.width, 2 * b.width));
     expect(second.filter((i) => i === 0).length).toBe(b.width - 1);
+  });
+});
+
+describe('character n-grams', () => {
+  const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 20, ngrams: [1], lexicon: 'none' as const, charNgrams: [3, 4] as [number, number] };
+  it('add the 3..4-grams of each marked word token, hashed with their own seed', () => {
+    const f = featurize('fail', spec);
+    // <fail>: <fa fai ail il> (3) + <fai fail ail> (4) = 7 n-grams + the unigram
+    expect(f.indices.length).toBe(8);
+    const seed = fnv1a32('\u0000char');
+    for (const g of ['<fa', 'fai', 'ail', 'il>', '<fai', 'fail', 'ail>']) expect(Array.from(f.indices)).toContain(bucketOf(fnv1a32(g, seed), spec.dims));
+  });
+  it('share pieces between word forms that the word features keep apart', () => {
+    const a = new Set(featurize('failed', spec).indices);
+    const b = [...featurize('failure', spec).indices].filter((i) => a.has(i));
+    expect(b.length).toBeGreaterThanOrEqual(3);
+  });
+  it('skip mask placeholders', () => {
+    expect(featurize('1234', spec).indices.length).toBe(1); // <num> only
+  });
+  it('are named in the spec check', () => {
+    expect(unsupportedSpecReason({ ...DEFAULT_FEATURE_SPEC, charNgrams: [5, 3] })).toMatch(/charNgrams/);
+    expect(unsupportedSpecReason({ ...DEFAULT_FEATURE_SPEC, charNgrams: null })).toBeNull();
+    const { charNgrams: _omit, ...old } = DEFAULT_FEATURE_SPEC;
+    expect(unsupportedSpecReason(old)).toBeNull(); // models written before char n-grams still load
   });
 });
 

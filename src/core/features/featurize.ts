@@ -27,7 +27,9 @@ export function featurizeMasked(masked: string, spec: FeatureSpec): SparseFeatur
   const raw: number[] = [];
   const useLexicon = spec.lexicon !== 'none';
   let prevHash = -1;
+  const cg = spec.charNgrams ?? null;
   for (const token of tokens) {
+    if (cg && token.charCodeAt(0) !== 60) pushCharNgrams(token, cg[0], cg[1], spec.dims, raw);
     if (useLexicon) {
       const category = LEXICON.get(token);
       if (category !== undefined) raw.push(bucketOf(fnv1a32('\u0000sev:' + category), spec.dims));
@@ -53,6 +55,23 @@ export function featurizeMasked(masked: string, spec: FeatureSpec): SparseFeatur
   }
   for (let i = 0; i < unique; i++) values[i] = 1 + Math.log(values[i]!);
   return { indices, values };
+}
+
+const CHAR_SEED = fnv1a32('\u0000char');
+
+/** Hashed character n-grams of `<token>`, lengths min..max (the whole marked token when shorter). */
+function pushCharNgrams(token: string, min: number, max: number, dims: number, out: number[]): void {
+  const marked = '<' + token + '>';
+  const n = marked.length;
+  for (let len = min; len <= max; len++) {
+    if (len > n) break;
+    for (let i = 0; i + len <= n; i++) {
+      if (len === n && len > min) break; // the whole marked token is the unigram's job
+      let h = CHAR_SEED;
+      for (let k = i; k < i + len; k++) h = Math.imul(h ^ marked.charCodeAt(k), 0x01000193);
+      out.push(bucketOf(h >>> 0, dims));
+    }
+  }
 }
 
 /** Features of a raw message (masks it first). */

@@ -23,6 +23,12 @@ export interface FeatureSpec {
   tf: 'log1p-count';
   /** Tokens kept per record at most. */
   maxTokens: number;
+  /**
+   * Character n-grams of each word token (with `<` `>` boundary marks), lengths [min, max]:
+   * subword features that carry "fail" from `failed` to `failover` and `Unreachable` to
+   * `unreachableHost` across vocabularies. Absent or null = none (models before v2).
+   */
+  charNgrams?: [number, number] | null;
 }
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = {
@@ -30,10 +36,11 @@ export const DEFAULT_FEATURE_SPEC: FeatureSpec = {
   tokenizer: 'logml-words-v1',
   lexicon: 'logml-severity-v1',
   hash: 'fnv1a32',
-  dims: 1 << 17,
+  dims: 1 << 18,
   ngrams: [1, 2],
   tf: 'log1p-count',
   maxTokens: 128,
+  charNgrams: [3, 5],
 };
 
 /** Canonical JSON (sorted keys) of a spec. */
@@ -58,5 +65,7 @@ export function unsupportedSpecReason(spec: Partial<FeatureSpec>): string | null
   if (!Number.isInteger(spec.dims) || (spec.dims as number) < 2 || (spec.dims as number) > 1 << 24) return `dims ${String(spec.dims)}`;
   if (!Array.isArray(spec.ngrams) || spec.ngrams.some((n) => n !== 1 && n !== 2)) return `ngrams ${JSON.stringify(spec.ngrams)}`;
   if (!Number.isInteger(spec.maxTokens) || (spec.maxTokens as number) < 1) return `maxTokens ${String(spec.maxTokens)}`;
+  const cg = spec.charNgrams;
+  if (cg !== undefined && cg !== null && !(Array.isArray(cg) && cg.length === 2 && cg.every((v) => Number.isInteger(v)) && cg[0] >= 1 && cg[0] <= cg[1] && cg[1] <= 8)) return `charNgrams ${JSON.stringify(cg)}`;
   return null;
 }

@@ -169,3 +169,24 @@ export function referenceForward(spec: GraphSpec, indices: Int32Array, values: F
   for (let i = 0; i < k; i++) raw += x[i]! * x[i]! * head.surprise[indices[i]!]!;
   return [1 / (1 + Math.exp(-(raw - head.center) * head.sharpness))];
 }
+
+/** The float initializer `name` of a decoded model, copied out (little-endian raw_data). */
+function initializer(decoded: Record<string, unknown>, name: string): Float32Array | null {
+  const graph = decoded.graph as { initializer?: Array<{ name?: string; raw_data?: Uint8Array }> } | undefined;
+  const t = graph?.initializer?.find((i) => i.name === name);
+  if (!t?.raw_data || t.raw_data.byteLength % 4 !== 0) return null;
+  const copy = new Uint8Array(t.raw_data); // aligned copy
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+
+/**
+ * The GraphSpec of a softmax (level) model written by buildGraph, read back from its decoded
+ * ONNX message: what fine-tuning starts from. Null when the graph is not one of ours.
+ */
+export function readSoftmaxGraph(decoded: Record<string, unknown>, dims: number, classes: number): GraphSpec | null {
+  const idf = initializer(decoded, 'idf');
+  const W = initializer(decoded, 'W');
+  const b = initializer(decoded, 'b');
+  if (!idf || !W || !b || idf.length !== dims || W.length !== dims * classes || b.length !== classes) return null;
+  return { dims, idf, head: { kind: 'softmax', classes, weights: W, bias: b } };
+}

@@ -6,11 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogmlError } from '../errors.js';
 import { loadModel, type ModelSource } from './load.js';
-import { createScorer } from './scorer.js';
+import { createScorer, type ScorerOptions } from './scorer.js';
 import type { Scorer } from '../types.js';
 
 interface InitData {
   sources: ModelSource[];
+  options?: ScorerOptions;
 }
 
 const port = parentPort!;
@@ -18,13 +19,13 @@ let scorer: Scorer | null = null;
 let levelLabels: string[] = [];
 
 async function init(): Promise<void> {
-  const { sources } = workerData as InitData;
+  const { sources, options } = workerData as InitData;
   try {
     const models = [];
     for (const s of sources) models.push(await loadModel(s));
-    scorer = createScorer(models);
+    scorer = createScorer(models, options);
     levelLabels = (models.find((m) => m.meta.task === 'level')?.meta.labels as string[]) ?? [];
-    port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: models.find((m) => m.meta.task === 'anomaly')?.meta.threshold ?? 0.5 });
+    port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: options?.anomalyThreshold ?? models.find((m) => m.meta.task === 'anomaly')?.meta.threshold ?? 0.5 });
   } catch (err) {
     port.postMessage({ type: 'error', error: serializeError(err) });
   }
@@ -35,10 +36,15 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-port.on('message', async (msg: { type: 'score'; id: number; messages: string[] } | { type: 'close' }) => {
+port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[] } | { type: 'close' }) => {
   if (msg.type === 'close') {
     await scorer?.close();
     port.close();
+    return;
+  }
+  if (msg.type === 'observe') {
+    await scorer!.observe(msg.messages);
+    port.postMessage({ type: 'observed', id: msg.id });
     return;
   }
   try {

@@ -1,19 +1,38 @@
 /**
  * @file Scoring: masks each message, looks its masked text up in a bounded cache (the models are
- * deterministic functions of the masked text, so equal keys give equal predictions), featurizes
+ * deterministic functions of the masked text, so equal keys give equal model outputs), featurizes
  * the misses once per distinct key, runs every loaded model on the packed batch, and turns the
  * outputs into Predictions in input order.
+ *
+ * The anomaly score (see combineAnomaly) joins what the run can know about a line: how strongly
+ * it reads as trouble (the level model), how new its masked text is within this run (counted
+ * here, in input order, seeded by `observe` from a baseline), and a supervised anomaly head when
+ * one is loaded.
  */
 import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
 import type { Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
+import { combineAnomaly, decideLevel, severityOf } from './decision.js';
+import { NoveltyCounter } from './novelty.js';
 
 export interface ScorerOptions {
   /** Distinct masked messages remembered (0 disables the cache). */
   cacheSize?: number;
+  /** Decision threshold on the anomaly score (default: the anomaly model's, else 0.5). */
+  anomalyThreshold?: number;
+  /** Distinct masked messages whose counts are kept for novelty (default 100,000). */
+  noveltyKeys?: number;
 }
 
-type Partial = { predictedLevel: Level | null; levelProbability: number | null; anomalyScore: number | null; isAnomaly: boolean | null };
+/** What the models say about one masked text. */
+interface KeyScore {
+  predictedLevel: Level | null;
+  levelProbability: number | null;
+  /** How strongly the line reads as trouble (severityOf), or null without a level model. */
+  severity: number | null;
+  /** The supervised / trained anomaly head's score, or null without an anomaly model. */
+  head: number | null;
+}
 
 export function createScorer(models: readonly LoadedModel[], options: ScorerOptions = {}): Scorer {
   const level = models.find((m) => m.meta.task === 'level');
@@ -27,62 +46,73 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     }
   }
   const cacheSize = options.cacheSize ?? 20_000;
-  const cache = new Map<string, Partial>();
-  // raw message -> prediction, for exact repeats (short messages only: long ones rarely repeat)
-  const rawCache = new Map<string, Partial>();
-  const remember = (message: string, p: Partial) => {
+  const cache = new Map<string, KeyScore>();
+  // raw message -> [masked key, scores], for exact repeats (short messages only: long ones rarely repeat)
+  const rawCache = new Map<string, [string, KeyScore]>();
+  const remember = (message: string, key: string, p: KeyScore) => {
     if (cacheSize === 0 || message.length > 256) return;
     if (rawCache.size >= cacheSize) rawCache.delete(rawCache.keys().next().value!);
-    rawCache.set(message, p);
+    rawCache.set(message, [key, p]);
   };
-  const threshold = anomaly?.meta.threshold ?? 0.5;
+  const threshold = options.anomalyThreshold ?? anomaly?.meta.threshold ?? 0.5;
+  const levelLabels = (level?.meta.labels ?? []) as Level[];
+  const troubleThreshold = level?.meta.threshold;
+  const seen = new NoveltyCounter(options.noveltyKeys ?? 100_000);
 
-  async function scoreKeys(keys: string[]): Promise<Partial[]> {
+  async function scoreKeys(keys: string[]): Promise<KeyScore[]> {
     const feats: SparseFeatures[] = keys.map((k) => featurizeMasked(k, spec!));
     const batch = packBatch(feats);
-    const out: Partial[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, anomalyScore: null, isAnomaly: null }));
+    const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
       const probs = await level.session.run(batch);
-      const labels = level.meta.labels as Level[];
-      const c = labels.length;
+      const c = levelLabels.length;
       for (let i = 0; i < keys.length; i++) {
-        let best = 0;
-        for (let j = 1; j < c; j++) if (probs[i * c + j]! > probs[i * c + best]!) best = j;
-        out[i]!.predictedLevel = labels[best]!;
+        const best = decideLevel(probs, i * c, levelLabels, troubleThreshold);
+        out[i]!.predictedLevel = levelLabels[best]!;
         out[i]!.levelProbability = probs[i * c + best]!;
+        out[i]!.severity = severityOf(probs, i * c, levelLabels);
       }
     }
     if (anomaly) {
       const scores = await anomaly.session.run(batch);
-      for (let i = 0; i < keys.length; i++) {
-        out[i]!.anomalyScore = scores[i]!;
-        out[i]!.isAnomaly = scores[i]! >= threshold;
-      }
+      for (let i = 0; i < keys.length; i++) out[i]!.head = scores[i]!;
     }
     return out;
+  }
+
+  /** Masked key and (when cached) scores of each message. */
+  function lookup(messages: readonly string[]): { keys: string[]; scores: Array<KeyScore | undefined> } {
+    const keys = new Array<string>(messages.length);
+    const scores = new Array<KeyScore | undefined>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      // exact repeats skip masking altogether
+      const exact = cacheSize > 0 ? rawCache.get(messages[i]!) : undefined;
+      if (exact) {
+        keys[i] = exact[0];
+        scores[i] = exact[1];
+        continue;
+      }
+      const key = maskMessage(messages[i]!);
+      keys[i] = key;
+      const hit = cacheSize > 0 ? cache.get(key) : undefined;
+      if (hit) {
+        remember(messages[i]!, key, hit);
+        scores[i] = hit;
+      }
+    }
+    return { keys, scores };
   }
 
   return {
     models: [level, anomaly].filter((m): m is LoadedModel => m !== undefined).map((m) => m.ref),
     async score(messages: readonly string[]): Promise<Prediction[]> {
-      const results = new Array<Partial | undefined>(messages.length);
+      const { keys, scores } = lookup(messages);
       const missIndex = new Map<string, number[]>();
       for (let i = 0; i < messages.length; i++) {
-        // exact repeats skip masking altogether
-        const exact = cacheSize > 0 ? rawCache.get(messages[i]!) : undefined;
-        if (exact) {
-          results[i] = exact;
-          continue;
-        }
-        const key = maskMessage(messages[i]!);
-        const hit = cacheSize > 0 ? cache.get(key) : undefined;
-        if (hit) remember(messages[i]!, hit);
-        if (hit) results[i] = hit;
-        else {
-          const list = missIndex.get(key);
-          if (list) list.push(i);
-          else missIndex.set(key, [i]);
-        }
+        if (scores[i]) continue;
+        const list = missIndex.get(keys[i]!);
+        if (list) list.push(i);
+        else missIndex.set(keys[i]!, [i]);
       }
       if (missIndex.size > 0) {
         const missKeys = [...missIndex.keys()];
@@ -90,8 +120,8 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
         for (let j = 0; j < missKeys.length; j++) {
           const p = scored[j]!;
           for (const i of missIndex.get(missKeys[j]!)!) {
-            results[i] = p;
-            remember(messages[i]!, p);
+            scores[i] = p;
+            remember(messages[i]!, missKeys[j]!, p);
           }
           if (cacheSize > 0) {
             if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
@@ -99,7 +129,17 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
           }
         }
       }
-      return results as Prediction[]; // shared, read-only objects: equal keys share one
+      const out = new Array<Prediction>(messages.length);
+      for (let i = 0; i < messages.length; i++) {
+        const s = scores[i]!;
+        const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(keys[i]!)) : null;
+        out[i] = { predictedLevel: s.predictedLevel, levelProbability: s.levelProbability, anomalyScore: a, isAnomaly: a === null ? null : a >= threshold };
+      }
+      return out;
+    },
+    async observe(messages: readonly string[]): Promise<void> {
+      const { keys } = lookup(messages);
+      for (const k of keys) seen.observe(k);
     },
     async close() {
       for (const m of models) await m.session.release();

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { FailureError, InputError, UsageError } from '../errors.js';
 import type { Level, Prediction, Scorer } from '../types.js';
 import type { ModelSource } from './load.js';
+import type { ScorerOptions } from './scorer.js';
 
 type WireError = { name: string; message: string; hint?: string };
 
@@ -32,11 +33,11 @@ function workerUrl(): URL {
   return new URL('./score-worker.ts', import.meta.url);
 }
 
-export async function createThreadedScorer(sources: ModelSource[]): Promise<Scorer> {
+export async function createThreadedScorer(sources: ModelSource[], options: ScorerOptions = {}): Promise<Scorer> {
   // the worker holds the models' metadata, two bounded caches and the batches in flight (at most
   // three of up to 8 M characters each): a young generation of 16 MB keeps its heap from
   // ballooning between collections
-  const worker = new Worker(workerUrl(), { workerData: { sources }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  const worker = new Worker(workerUrl(), { workerData: { sources, options }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
   let nextId = 0;
   let fatal: Error | null = null;
@@ -61,6 +62,7 @@ export async function createThreadedScorer(sources: ModelSource[]): Promise<Scor
     if (!waiter) return;
     pending.delete(msg.id);
     if (msg.type === 'failed') return waiter.reject(rebuild(msg.error!));
+    if (msg.type === 'observed') return waiter.resolve([]);
     const out = new Array<Prediction>(waiter.n);
     for (let i = 0; i < waiter.n; i++) {
       const li = msg.levelIndex[i]!;
@@ -83,6 +85,14 @@ export async function createThreadedScorer(sources: ModelSource[]): Promise<Scor
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, n: messages.length });
         worker.postMessage({ type: 'score', id, messages });
+      });
+    },
+    async observe(messages: readonly string[]): Promise<void> {
+      if (fatal) throw fatal;
+      const id = nextId++;
+      await new Promise<Prediction[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject, n: 0 });
+        worker.postMessage({ type: 'observe', id, messages });
       });
     },
     async close() {

@@ -65,6 +65,20 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   return summary;
 }
 
+/**
+ * Read `paths` (logs of a normal period) and count their records as seen by the scorer, so
+ * their kinds of line are no longer novel when the real input is scored. Returns the count.
+ */
+export async function observeBaseline(paths: readonly string[], inputFormat: InputFormat | 'auto', scorer: Scorer, batchSize: number): Promise<number> {
+  const { batches } = await openRecordStream({ inputs: paths, inputFormat, follow: false, batchSize });
+  let n = 0;
+  for await (const records of batches) {
+    await scorer.observe(records.map((r) => r.message));
+    n += records.length;
+  }
+  return n;
+}
+
 /** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
 export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
 export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates'>;

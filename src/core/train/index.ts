@@ -1,6 +1,9 @@
 /** @file Public surface of training and evaluation. */
-export { trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS } from './trainers.js';
-export type { LabeledMessage, CommonTrainOptions, AnomalyTrainOptions, TrainResult } from './trainers.js';
+export { trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS, FINE_TUNE_DEFAULTS } from './trainers.js';
+export { loadBaseLevelModel } from './finetune.js';
+export { loadCorpus, fillPlaceholders } from './corpus.js';
+export { knownFailureRows, KNOWN_FAILURES } from './known-failures.js';
+export type { LabeledMessage, CommonTrainOptions, LevelTrainOptions, BaseLevelModel, AnomalyTrainOptions, TrainResult } from './trainers.js';
 export { loadCsvDataset, loadLogDataset, loadDatasets, parseAnomalyLabel } from './dataset.js';
 export type { CsvColumns, LoadedDataset } from './dataset.js';
 export { evaluateModel } from './evaluate.js';

@@ -46,7 +46,9 @@ export const DEFAULT_LINEAR_OPTIONS: LinearTrainOptions = { epochs: 12, learning
 
 /**
  * Class-weighted softmax regression. `labels[i]` in [0, classes), `weights[i]` the example weight.
- * Returns W [dims * classes] row-major and b [classes].
+ * Returns W [dims * classes] row-major and b [classes]. With `init` (fine-tuning), training starts
+ * from those weights and L2 pulls towards them instead of towards zero, so what the data does not
+ * speak about stays as it was.
  */
 export function trainSoftmax(
   rows: readonly NormalizedRow[],
@@ -55,10 +57,12 @@ export function trainSoftmax(
   classes: number,
   dims: number,
   opts: LinearTrainOptions,
+  init?: { weights: Float32Array; bias: Float32Array },
 ): { weights: Float32Array; bias: Float32Array } {
-  const W = new Float32Array(dims * classes);
+  const W0 = init ? Float32Array.from(init.weights) : null;
+  const W = init ? Float32Array.from(init.weights) : new Float32Array(dims * classes);
   const G = new Float32Array(dims * classes);
-  const b = new Float64Array(classes);
+  const b = init ? Float64Array.from(init.bias) : new Float64Array(classes);
   const Gb = new Float64Array(classes);
   const order = shuffleInPlace(Array.from(rows.keys()), createRng(opts.seed));
   const rng = createRng(opts.seed ^ 0x5bd1e995);
@@ -96,7 +100,7 @@ export function trainSoftmax(
         const xv = row.x[k]!;
         for (let c = 0; c < classes; c++) {
           const j = base + c;
-          const g = grad[c]! * xv + opts.l2 * W[j]!;
+          const g = grad[c]! * xv + opts.l2 * (W0 ? W[j]! - W0[j]! : W[j]!);
           G[j]! += g * g;
           W[j]! -= (opts.learningRate * g) / Math.sqrt(G[j]! + eps);
         }

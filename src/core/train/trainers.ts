@@ -7,9 +7,10 @@
  * By default the last `holdout` share of the data (in input order, i.e. time order for logs) is
  * kept out of training and the shipped model's held-out metrics are measured on it.
  */
-import { DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
+import { DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, maskMessage, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
 import { binaryReport, classificationReport } from '../metrics/index.js';
 import { referenceForward, type GraphSpec, type HeadSpec } from '../model/graph.js';
+import { decideLevel } from '../model/decision.js';
 import { writeBundle, type ModelMetadata, type ReferenceProfile } from '../model/bundle.js';
 import { LEVELS, type Level } from '../types.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +23,8 @@ export interface LabeledMessage {
   anomaly?: boolean | null;
   /** A grouping key (system, service, file) used to balance sources against each other. */
   group?: string;
+  /** Relative weight of this record (default 1). */
+  weight?: number;
 }
 
 export interface CommonTrainOptions extends LinearTrainOptions {
@@ -31,6 +34,11 @@ export interface CommonTrainOptions extends LinearTrainOptions {
   holdout: number;
   /** Weight each group (source) equally instead of each record. */
   balanceGroups: boolean;
+  /**
+   * With balanceGroups: group weights are (mean group size / group size) raised to this power:
+   * 1 = every group weighs the same in total, 0.5 = a big group still counts more (default 1).
+   */
+  groupWeightPower?: number;
   /** Class weights are balanced weights raised to this power: 1 = balanced, 0 = none. */
   classWeightPower: number;
   /**
@@ -38,6 +46,11 @@ export interface CommonTrainOptions extends LinearTrainOptions {
    * so that "failure words" predict a level on their own and carry to systems never seen (0 = off).
    */
   lexiconCopyWeight?: number;
+  /**
+   * Train on distinct (group, masked message, label) rows, each weighing 1 + ln(repeats), so a
+   * chatty template does not drown the rest and the model learns from statements, not volume.
+   */
+  dedupe?: boolean;
   /** Free text: where the data came from. */
   description: string;
   logmlVersion: string;
@@ -55,6 +68,8 @@ export interface TrainResult {
 
 /** Defaults for level models (and the base of every trainer's options). */
 export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, balanceGroups: true, classWeightPower: 0.5, lexiconCopyWeight: 0.5 } as const;
+/** What fine-tuning (`train --base`) changes: a few passes, smaller steps, L2 towards the base weights. */
+export const FINE_TUNE_DEFAULTS = { epochs: 4, learningRate: 0.2, l2: 1e-4 } as const;
 /** What anomaly models change from DEFAULT_TRAIN_OPTIONS: fully balanced classes (alerts are rare), lighter L2. */
 export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6, lexiconCopyWeight: 0 } as const;
 
@@ -65,13 +80,26 @@ function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test
   return { train: items.slice(0, items.length - nTest), test: items.slice(items.length - nTest) };
 }
 
-function groupWeights(items: readonly LabeledMessage[], enabled: boolean): Float32Array {
-  const w = new Float32Array(items.length).fill(1);
+/** Distinct (group, masked message, label) rows; weight = summed weight of the first + ln(repeats). */
+function dedupeRows(items: readonly LabeledMessage[], label: (d: LabeledMessage) => string): LabeledMessage[] {
+  const seen = new Map<string, { row: LabeledMessage; count: number }>();
+  for (const it of items) {
+    const key = `${it.group ?? ''}\u0000${label(it)}\u0000${maskMessage(it.message)}`;
+    const hit = seen.get(key);
+    if (hit) hit.count++;
+    else seen.set(key, { row: it, count: 1 });
+  }
+  return [...seen.values()].map(({ row, count }) => ({ ...row, weight: (row.weight ?? 1) * (1 + Math.log(count)) }));
+}
+
+/** Per-record weights: each record's own weight, times its group's balancing weight. */
+function groupWeights(items: readonly LabeledMessage[], enabled: boolean, power = 1): Float32Array {
+  const w = Float32Array.from(items, (it) => it.weight ?? 1);
   if (!enabled) return w;
   const counts = new Map<string, number>();
   for (const it of items) counts.set(it.group ?? '', (counts.get(it.group ?? '') ?? 0) + 1);
   const mean = items.length / counts.size;
-  items.forEach((it, i) => (w[i] = mean / counts.get(it.group ?? '')!));
+  items.forEach((it, i) => (w[i]! *= Math.pow(mean / counts.get(it.group ?? '')!, power)));
   return w;
 }
 
@@ -105,34 +133,83 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, 
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Train a level classifier. Records without a level are ignored. */
-export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTrainOptions): TrainResult {
-  const spec = opts.featureSpec ?? DEFAULT_FEATURE_SPEC;
+/** A level model to fine-tune: its spec, labels and graph (read back from its bundle). */
+export interface BaseLevelModel {
+  ref: string;
+  sha256: string;
+  featureSpec: FeatureSpec;
+  labels: Level[];
+  graph: GraphSpec;
+  threshold?: number;
+}
+
+export interface LevelTrainOptions extends CommonTrainOptions {
+  /**
+   * Trouble threshold stored in the model: a line is WARN or above only when P(WARN) + P(ERROR)
+   * + P(FATAL) reaches it (see decideLevel). Absent: the most probable level wins.
+   */
+  troubleThreshold?: number;
+  /** Fine-tune this model: start from its weights, keep its features, labels and idf. */
+  base?: BaseLevelModel;
+  /**
+   * The share of each level among the lines the model will score (the runtime prior). Logging
+   * statements are not log lines: a corpus of statements is more than half warnings and errors,
+   * a running system's output is mostly INFO. The biases are shifted by ln(prior / training
+   * share) so the model's probabilities are calibrated to that prior (absent: left as trained).
+   */
+  classPrior?: Partial<Record<Level, number>>;
+  /** How far the biases move towards classPrior: 1 = all the way, 0.5 = half (in log space). */
+  classPriorStrength?: number;
+}
+
+/** Bias shift ln(prior_c / share_c), share_c the weighted share of class c in training. */
+function priorShift(classes: readonly Level[], labels: Int32Array, weights: Float32Array, prior: Partial<Record<Level, number>>): Float32Array {
+  const mass = new Float64Array(classes.length);
+  let total = 0;
+  labels.forEach((l, i) => {
+    mass[l]! += weights[i]!;
+    total += weights[i]!;
+  });
+  const priorTotal = classes.reduce((a, c) => a + (prior[c] ?? 0), 0);
+  return Float32Array.from(classes, (c, k) => {
+    const p = (prior[c] ?? 0) / Math.max(priorTotal, 1e-12);
+    const share = mass[k]! / Math.max(total, 1e-12);
+    return p > 0 && share > 0 ? Math.log(p / share) : 0;
+  });
+}
+
+/** Train a level classifier (or fine-tune `opts.base`). Records without a level are ignored. */
+export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrainOptions): TrainResult {
+  const base = opts.base;
+  const spec = base?.featureSpec ?? opts.featureSpec ?? DEFAULT_FEATURE_SPEC;
   const labeled = data.filter((d) => d.level);
   if (labeled.length < 2) throw new UsageError(`need at least 2 records with a level to train a level model, got ${labeled.length}`, 'give log files whose lines carry levels, or a CSV with a level column (--level-column)');
-  const { train, test } = opts.heldOut ? { train: labeled, test: opts.heldOut.filter((d) => d.level) } : splitHoldout(labeled, opts.holdout);
+  const split0 = opts.heldOut ? { train: labeled, test: opts.heldOut.filter((d) => d.level) } : splitHoldout(labeled, opts.holdout);
+  const test = split0.test;
+  const train = opts.dedupe ? dedupeRows(split0.train, (d) => d.level!) : split0.train;
   const split = opts.heldOutDescription ?? `last ${test.length} of ${labeled.length} records (input order)`;
-  const classes = LEVELS.filter((l) => train.some((d) => d.level === l));
-  if (classes.length < 2) throw new UsageError(`the training part has only one level (${classes.join(', ')}); a classifier needs at least two`, 'add logs with other levels, or lower --holdout');
+  const classes = base ? base.labels : LEVELS.filter((l) => train.some((d) => d.level === l));
+  if (base) {
+    const foreign = [...new Set(train.map((d) => d.level!))].filter((l) => !classes.includes(l));
+    if (foreign.length) throw new UsageError(`the data has levels ${foreign.join(', ')} that the base model ${base.ref} does not know (it has ${classes.join(', ')})`, 'fine-tune a model trained with those levels, or train a new one without --base');
+  } else if (classes.length < 2) throw new UsageError(`the training part has only one level (${classes.join(', ')}); a classifier needs at least two`, 'add logs with other levels, or lower --holdout');
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const feats = train.map((d) => featurize(d.message, spec));
-  const idf = fitIdf(feats, spec.dims);
+  const idf = base ? base.graph.idf : fitIdf(feats, spec.dims);
   const rows = feats.map((f) => normalizeRow(f, idf));
   const baseLabels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
-  const cw = balancedClassWeights(baseLabels, classes.length).map((w) => Math.pow(w, opts.classWeightPower));
-  const gw = groupWeights(train, opts.balanceGroups);
+  const cw = balancedClassWeights(baseLabels, classes.length).map((w) => (w === 0 ? 0 : Math.pow(w, opts.classWeightPower)));
+  const gw = groupWeights(train, opts.balanceGroups, opts.groupWeightPower);
   const baseWeights = Float32Array.from(baseLabels, (l, i) => cw[l]! * gw[i]!);
   const copyWeight = opts.lexiconCopyWeight ?? 0;
   const { rows: allRows, labels, weights } = withLexiconCopies(feats, rows, baseLabels, baseWeights, idf, spec, copyWeight);
-  const { weights: W, bias } = trainSoftmax(allRows, labels, weights, classes.length, spec.dims, opts);
+  const init = base && base.graph.head.kind === 'softmax' ? { weights: base.graph.head.weights, bias: base.graph.head.bias } : undefined;
+  const { weights: W, bias } = trainSoftmax(allRows, labels, weights, classes.length, spec.dims, opts, init);
+  if (opts.classPrior) priorShift(classes, baseLabels, baseWeights, opts.classPrior).forEach((d, k) => (bias[k]! += d * (opts.classPriorStrength ?? 1)));
   const graph: GraphSpec = { dims: spec.dims, idf, head: { kind: 'softmax', classes: classes.length, weights: W, bias } };
+  const troubleThreshold = opts.troubleThreshold ?? base?.threshold;
 
-  const predict = (f: SparseFeatures): Level => {
-    const p = referenceForward(graph, f.indices, f.values);
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
-    return classes[best]!;
-  };
+  const predict = (f: SparseFeatures): Level => classes[decideLevel(referenceForward(graph, f.indices, f.values), 0, classes, troubleThreshold)]!;
   const trainPred = feats.map(predict);
   const trainReport = classificationReport(train.map((d) => d.level!), trainPred, LEVELS);
   const testPred = test.map((d) => predict(featurize(d.message, spec)));
@@ -145,6 +222,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTra
     labels: classes,
     featureSpec: spec,
     featureSpecHash: specHash(spec),
+    ...(troubleThreshold !== undefined ? { threshold: troubleThreshold } : {}),
     trainingData: {
       fingerprint: dataFingerprint(train.map((d) => ({ message: d.message, label: d.level! }))),
       records: train.length,
@@ -156,7 +234,19 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: CommonTra
       ...(testReport ? { heldOut: { ...summarizeClassification(testReport), split } } : {}),
     }) as ModelMetadata['metrics'],
     referenceProfile: { n: trainPred.length, predictedLabelShares: roundDeep(shares(trainPred)) as Record<string, number> },
-    trainer: { algorithm: 'multinomial logistic regression (AdaGrad, L2)', lexiconCopyWeight: copyWeight, classWeightPower: opts.classWeightPower, balanceGroups: opts.balanceGroups, epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, holdout: opts.holdout },
+    trainer: {
+      algorithm: base ? `fine-tuned from ${base.ref} (sha256 ${base.sha256}): multinomial logistic regression (AdaGrad, L2 towards the base weights)` : 'multinomial logistic regression (AdaGrad, L2)',
+      lexiconCopyWeight: copyWeight,
+      classWeightPower: opts.classWeightPower,
+      balanceGroups: opts.balanceGroups,
+      ...(opts.groupWeightPower !== undefined ? { groupWeightPower: opts.groupWeightPower } : {}),
+      ...(opts.dedupe ? { dedupe: true } : {}),
+      ...(opts.classPrior ? { classPrior: opts.classPrior, classPriorStrength: opts.classPriorStrength ?? 1 } : {}),
+      epochs: opts.epochs,
+      learningRate: opts.learningRate,
+      l2: opts.l2,
+      holdout: opts.holdout,
+    },
     seed: opts.seed,
     logmlVersion: opts.logmlVersion,
   };
@@ -204,7 +294,7 @@ export function trainAnomalyModel(data: readonly LabeledMessage[], opts: Anomaly
     const rows = feats.map((f) => normalizeRow(f, idf));
     const labels = Int32Array.from(fitSet, (d) => (d.anomaly ? 1 : 0));
     const cw = balancedClassWeights(labels, 2).map((w) => Math.pow(w, opts.classWeightPower));
-    const gw = groupWeights(fitSet, opts.balanceGroups);
+    const gw = groupWeights(fitSet, opts.balanceGroups, opts.groupWeightPower);
     const weights = Float32Array.from(labels, (l, i) => cw[l]! * gw[i]!);
     const copies = withLexiconCopies(feats, rows, labels, weights, idf, spec, opts.lexiconCopyWeight ?? 0);
     const fitted = trainLogistic(copies.rows, copies.labels, copies.weights, spec.dims, opts);

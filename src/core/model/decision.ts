@@ -1,0 +1,58 @@
+/**
+ * @file The decisions made on the models' raw outputs, shared by the scorer and the trainers
+ * (a model is measured exactly as it scores): which level a line gets from the level model's
+ * probabilities, and how its anomaly score is made.
+ */
+
+export const TROUBLE_LEVELS: ReadonlySet<string> = new Set(['WARN', 'ERROR', 'FATAL']);
+
+/**
+ * Error mass at which a line counts as fully trouble in the anomaly score: severity =
+ * min(1, (P(ERROR) + P(FATAL) + P(WARN) / 2) / SEVERITY_FULL). The level model's probabilities
+ * are spread (a statement corpus teaches it that most wordings occur at several levels), so a
+ * line whose error mass is 0.6 already reads as plainly wrong.
+ */
+export const SEVERITY_FULL = 0.6;
+
+/** Severity of one row of level probabilities (see SEVERITY_FULL). */
+export function severityOf(probs: ArrayLike<number>, offset: number, labels: readonly string[]): number {
+  let mass = 0;
+  for (let j = 0; j < labels.length; j++) {
+    const l = labels[j];
+    if (l === 'ERROR' || l === 'FATAL') mass += probs[offset + j]!;
+    else if (l === 'WARN') mass += probs[offset + j]! / 2;
+  }
+  return Math.min(1, mass / SEVERITY_FULL);
+}
+
+/**
+ * The anomaly score of a line: `severity x novelty` (novelty = 1 / sqrt(times this masked text
+ * was seen in the run, this one included)) joined with the anomaly head's score by noisy-OR:
+ * 1 - (1 - severity x novelty) (1 - head). Either part alone when only one model is loaded.
+ */
+export function combineAnomaly(severity: number | null, head: number | null, seenCount: number): number | null {
+  if (severity === null) return head;
+  const rare = severity / Math.sqrt(Math.max(1, seenCount));
+  return head === null ? rare : 1 - (1 - rare) * (1 - head);
+}
+
+/**
+ * The level decision: with a trouble threshold t (a level model's metadata `threshold`), a line
+ * is WARN or above only when P(WARN) + P(ERROR) + P(FATAL) >= t, and then its most probable
+ * trouble level; else its most probable other level. Without t: the most probable level.
+ * Returns the chosen class index.
+ */
+export function decideLevel(probs: ArrayLike<number>, offset: number, labels: readonly string[], troubleThreshold: number | undefined): number {
+  const c = labels.length;
+  let best = 0;
+  if (troubleThreshold === undefined) {
+    for (let j = 1; j < c; j++) if (probs[offset + j]! > probs[offset + best]!) best = j;
+    return best;
+  }
+  let trouble = 0;
+  for (let j = 0; j < c; j++) if (TROUBLE_LEVELS.has(labels[j]!)) trouble += probs[offset + j]!;
+  const want = trouble >= troubleThreshold;
+  best = -1;
+  for (let j = 0; j < c; j++) if (TROUBLE_LEVELS.has(labels[j]!) === want && (best < 0 || probs[offset + j]! > probs[offset + best]!)) best = j;
+  return best < 0 ? 0 : best;
+}
