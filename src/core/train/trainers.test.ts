@@ -2,13 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_SPEC } from '../features/index.js';
+import { DEFAULT_FEATURE_SPEC, featurize, packBatch } from '../features/index.js';
+import { readSoftmaxGraph, referenceForward } from '../model/graph.js';
+import { decodeModel } from '../model/onnx-proto.js';
+import type { Level } from '../types.js';
 import { readBundle } from '../model/bundle.js';
 import { createScorer } from '../model/scorer.js';
 import { loadModel } from '../model/load.js';
 import { loadCsvDataset, parseAnomalyLabel } from './dataset.js';
 import { evaluateModel } from './evaluate.js';
-import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
+import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
 
 const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 };
 const base = { ...DEFAULT_TRAIN_OPTIONS, name: 'tiny', version: '1', holdout: 0, description: 'test', logmlVersion: 'test', featureSpec: spec, epochs: 30 };
@@ -50,6 +53,35 @@ describe('trainLevelModel', () => {
   });
   it('refuses data with a single level', () => {
     expect(() => trainLevelModel(tiny.filter((d) => d.level === 'INFO'), base)).toThrow(/only one level/);
+  });
+});
+
+describe('fine-tuning (trainLevelModel with a base)', () => {
+  it('reads the base graph back exactly and learns new wording while keeping the base classes', async () => {
+    const first = trainLevelModel(tiny, base);
+    const b = readBundle(first.bytes, 'tiny');
+    const graph = readSoftmaxGraph(decodeModel(first.bytes) as unknown as Record<string, unknown>, spec.dims, b.meta.labels.length)!;
+    expect(graph).not.toBeNull();
+    // the graph read back computes what the ONNX runtime computes, to 1e-5
+    const model = await loadModel({ bytes: first.bytes, origin: 'tiny' });
+    const msg = 'connection to db-3 refused, giving up';
+    const f = featurize(msg, spec);
+    const ort = await model.session.run(packBatch([f]));
+    referenceForward(graph, f.indices, f.values).forEach((p, i) => expect(Math.abs(p - ort[i]!)).toBeLessThan(1e-5));
+    await model.session.release();
+
+    const local: LabeledMessage[] = [];
+    for (let i = 0; i < 30; i++) local.push({ message: `quota for tenant-${i} almost exhausted`, level: 'WARN' }, { message: `tenant-${i} report generated`, level: 'INFO' });
+    const baseModel = { ref: 'tiny@1', sha256: b.sha256, featureSpec: b.meta.featureSpec, labels: b.meta.labels as Level[], graph };
+    const tuned = trainLevelModel(local, { ...base, ...FINE_TUNE_DEFAULTS, base: baseModel });
+    expect(tuned.meta.labels).toEqual(['INFO', 'WARN', 'ERROR']);
+    expect(String(tuned.meta.trainer.algorithm)).toMatch(/^fine-tuned from tiny@1/);
+    const tm = await loadModel({ bytes: tuned.bytes, origin: 'tuned' });
+    const scorer = createScorer([tm]);
+    const preds = await scorer.score(['quota for tenant-99 almost exhausted', 'tenant-99 report generated', 'connection to db-77 refused, giving up']);
+    expect(preds.map((p) => p.predictedLevel)).toEqual(['WARN', 'INFO', 'ERROR']); // the new wording, and what the base knew
+    await scorer.close();
+    expect(() => trainLevelModel([{ message: 'x', level: 'FATAL' }, { message: 'y', level: 'INFO' }], { ...base, base: baseModel })).toThrow(/does not know/);
   });
 });
 

@@ -162,6 +162,14 @@ export interface LevelTrainOptions extends CommonTrainOptions {
   classPriorStrength?: number;
 }
 
+/** Fine-tuning: the base's idf, with idf fitted on the new data for buckets the base gave none. */
+function extendIdf(baseIdf: Float32Array, feats: readonly SparseFeatures[], dims: number): Float32Array {
+  const own = fitIdf(feats, dims);
+  const present = new Uint8Array(dims);
+  for (const f of feats) for (const d of f.indices) present[d] = 1;
+  return Float32Array.from(baseIdf, (v, d) => (v === 0 && present[d] ? own[d]! : v));
+}
+
 /** Bias shift ln(prior_c / share_c), share_c the weighted share of class c in training. */
 function priorShift(classes: readonly Level[], labels: Int32Array, weights: Float32Array, prior: Partial<Record<Level, number>>): Float32Array {
   const mass = new Float64Array(classes.length);
@@ -195,7 +203,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   } else if (classes.length < 2) throw new UsageError(`the training part has only one level (${classes.join(', ')}); a classifier needs at least two`, 'add logs with other levels, or lower --holdout');
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const feats = train.map((d) => featurize(d.message, spec));
-  const idf = base ? base.graph.idf : fitIdf(feats, spec.dims);
+  const idf = base ? extendIdf(base.graph.idf, feats, spec.dims) : fitIdf(feats, spec.dims);
   const rows = feats.map((f) => normalizeRow(f, idf));
   const baseLabels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
   const cw = balancedClassWeights(baseLabels, classes.length).map((w) => (w === 0 ? 0 : Math.pow(w, opts.classWeightPower)));
