@@ -3,7 +3,7 @@
  * cannot read: fixed layouts tried first (NCSA common/combined access logs, Kubernetes CRI
  * container lines, PostgreSQL's `log_line_prefix` defaults) and level-less layouts tried when the
  * generic scan finds no level (`time|component|pid|message`, `[time] program - message`,
- * `time [thread:Class@line] - message`). Every regex is anchored and runs on a bounded prefix;
+ * `time [thread:Class@line] - message`, columns before an epoch time: `id host comp 1077804742 msg`). Every regex is anchored and runs on a bounded prefix;
  * a cheap character test rejects most lines before any regex. Never throws.
  */
 import type { Level } from '../types.js';
@@ -219,10 +219,63 @@ function parseTimeDashLine(line: string, out: LineFields, ctx: LineParseContext)
   return true;
 }
 
+const MAX_COLUMNS = 8;
+const MAX_COLUMN_CHARS = 64;
+
+/** A header column: `-`, or a token with a digit or an inner `.`, `_`, `:`, `/`, `-` (`node-7`, `unix.hw`). */
+function isFieldLike(token: string): boolean {
+  if (token === '-') return true;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (isDigit(c)) return true;
+    if (i > 0 && i < token.length - 1 && (c === 46 || c === 95 || c === 58 || c === 47 || c === 45)) return true;
+  }
+  return false;
+}
+
+/** A whole epoch time column: 10 digits (seconds) or 13 (milliseconds). */
+function isEpochColumn(token: string): boolean {
+  return (token.length === 10 || token.length === 13) && /^\d+$/.test(token);
+}
+
+/**
+ * Columnar headers whose time is not first: `id host component state 1077804742 1 message`.
+ * The first column is field-like (an id, a host), the epoch time is the third to seventh column;
+ * after it, one short numeric flag column may follow. The message is what comes after.
+ */
+function parseColumnLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  let pos = 0;
+  let component: string | null = null;
+  for (let t = 0; t < MAX_COLUMNS - 1; t++) {
+    const end = line.indexOf(' ', pos);
+    if (end < 0 || end - pos > MAX_COLUMN_CHARS || end === pos) return false;
+    const token = line.slice(pos, end);
+    pos = end + 1;
+    if (t > 1 && isEpochColumn(token)) {
+      const time = normalizeTime(token, ctx);
+      if (time === null) return false;
+      const flagEnd = line.indexOf(' ', pos);
+      if (flagEnd > pos && flagEnd - pos <= 3 && /^-?\d{1,2}$/.test(line.slice(pos, flagEnd))) pos = flagEnd + 1;
+      if (pos >= line.length) return false;
+      out.time = time;
+      out.level = null;
+      out.component = component;
+      out.message = sliceTrimEnd(line, skipSpaces(line, pos));
+      return true;
+    }
+    // the first column identifies (an id, a host, `-`); the ones after it may be words (`action start`)
+    if (t === 0 && !isFieldLike(token)) return false;
+    if (component === null && t > 0 && !/\d/.test(token) && token !== '-') component = token;
+  }
+  return false;
+}
+
 /** The level-less layouts, tried when the generic scan found no level. */
 export function parseLevellessHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
   const first = line.charCodeAt(0);
-  if (!isDigit(first) && first !== 91 /* [ */ && !(first >= 65 && first <= 90)) return false;
+  if (first === 123 /* { */ || first === 32 || first === 9) return false;
   if (isDigit(first) && parsePipeLine(line, out, ctx)) return true;
+  if (parseColumnLine(line, out, ctx)) return true;
+  if (!isDigit(first) && first !== 91 /* [ */ && !(first >= 65 && first <= 90)) return false;
   return parseTimeDashLine(line, out, ctx);
 }

@@ -35,6 +35,7 @@ const CASES: ReadonlyArray<[file: string, format: InputFormat]> = [
   ['java-thread-class.log', 'header'],
   ['windows-cbs.log', 'header'],
   ['cri.log', 'header'],
+  ['columns-epoch.log', 'header'],
 ];
 
 function readLines(file: string): string[] {
