@@ -27,7 +27,14 @@ function templateRegex(template: string): RegExp | null {
   const parts = template.split(WILDCARD);
   let re: RegExp | null = null;
   if (parts.length - 1 <= MAX_PARAM_WILDCARDS) {
-    const source = parts.map((p) => escapeRegex(p).replace(/\s+/g, '\\s+')).join('([\\s\\S]*?)');
+    // whitespace between a wildcard and text may be absent in the message (`\n<*>\nKeyError<*>`)
+    const source = parts.map((p, i) => {
+      let part = escapeRegex(p).replace(/\s+/g, '\\s+');
+      if (p.trim() === '') return part;
+      if (i > 0) part = part.replace(/^\\s\+/, '\\s*');
+      if (i < parts.length - 1) part = part.replace(/\\s\+$/, '\\s*');
+      return part;
+    }).join('([\\s\\S]*?)');
     re = new RegExp(`^\\s*${source}\\s*$`);
   }
   if (cache.size >= MAX_CACHED) cache.clear();
