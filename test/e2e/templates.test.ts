@@ -117,4 +117,42 @@ describe('logml templates', () => {
       expect(res.stderr).toContain('hint:');
     }
   });
+
+  it('predict --params adds params after the template; --no-templates with --params is a usage error', async () => {
+    const file = join(dir, 'predict-params.log');
+    writeFileSync(file, 'connect to 10.0.0.1 port 22 took 5 ms\nconnect to 10.0.0.2 port 23 took 7 ms\n');
+    const rows = parseNdjson((await runCli(['predict', file, '--params'])).stdout);
+    expect(rows.map((r) => r.params)).toEqual([['10.0.0.1', '22', '5'], ['10.0.0.2', '23', '7']]);
+    expect(Object.keys(rows[0]!).slice(-3)).toEqual(['template', 'params', 'model']);
+    expect(Object.keys(parseNdjson((await runCli(['predict', file])).stdout)[0]!)).not.toContain('params');
+    const bad = await runCli(['predict', file, '--params', '--no-templates']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^logml: --params goes with templates/);
+  });
+
+  it('access logs: time read, status code as a field of predict and templates rows', async () => {
+    const access = join(ROOT, 'fixtures', 'formats', 'access-combined.log');
+    const predicted = parseNdjson((await runCli(['predict', access])).stdout);
+    expect(predicted.map((r) => r.status)).toEqual([200, 200, 401, 404, 408, 502]);
+    expect(predicted[1]!.time).toBe('2024-03-05T10:15:30.000Z');
+    expect(predicted[1]!.message).toMatch(/^"GET \/api\/orders\/981 HTTP\/1.1" 200 512/);
+    const mined = parseNdjson((await runCli(['templates', access])).stdout);
+    expect(mined.map((r) => r.status)).toEqual([200, 200, 401, 404, 408, 502]);
+  });
+
+  it('raw files with headers: one event on two threads or pids gets one template', async () => {
+    const spring = join(ROOT, 'fixtures', 'formats', 'spring-boot.log');
+    const rows = parseNdjson((await runCli(['templates', spring])).stdout);
+    expect(rows.map((r) => r.template)).toContain('SQL Error: <*>, SQLState: <*>');
+    expect(rows.every((r) => !/---|nio-8080/.test(r.template as string))).toBe(true);
+    const file = join(dir, 'pg.log');
+    writeFileSync(file, [
+      '2024-03-05 10:15:30.123 UTC [1234] LOG:  checkpoint starting: time',
+      '2024-03-05 10:20:30.123 UTC [5678] LOG:  checkpoint starting: time',
+    ].join('\n') + '\n');
+    const pg = parseNdjson((await runCli(['templates', file])).stdout);
+    expect(pg[0]!.template_id).toBe(pg[1]!.template_id);
+    expect(pg[0]!.template).toBe('checkpoint starting: time');
+  });
 });
+

@@ -53,13 +53,15 @@ export async function openMiner(store: StateStore | null, options: Partial<Templ
   return { miner, save: async () => void (store ? await store.save(miner.toState()) : undefined) };
 }
 
-/** The template stage of `predict`: learns from every record, in order. */
-export function templateStage(miner: TemplateMiner): TemplateStage {
+/** The template stage of `predict`: learns from every record, in order; with `params`, each record's parameter values. */
+export function templateStage(miner: TemplateMiner, options: { params?: boolean } = {}): TemplateStage {
+  const params = Boolean(options.params);
   return {
+    params,
     assign(messages) {
       return messages.map((m) => {
         const r = miner.add(m);
-        return { id: r.templateId, text: r.template };
+        return params ? { id: r.templateId, text: r.template, params: templateParams(r.template, m) } : { id: r.templateId, text: r.template };
       });
     },
   };
@@ -133,7 +135,8 @@ function canReadTwice(options: TemplatesOptions): boolean {
 
 function recordRow(r: LogRecord, templateId: string, template: string, params: string[] | null | undefined): string {
   const p = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
-  return `{"source":${JSON.stringify(r.source)},"line":${r.line},"template_id":"${templateId}","template":${JSON.stringify(template)}${p}}`;
+  const status = r.status === undefined ? '' : `,"status":${r.status}`;
+  return `{"source":${JSON.stringify(r.source)},"line":${r.line}${status},"template_id":"${templateId}","template":${JSON.stringify(template)}${p}}`;
 }
 
 export async function runTemplates(options: TemplatesOptions, miner: TemplateMiner, io: { stdout: Writable; stdin?: Readable }): Promise<TemplatesSummary> {
