@@ -21,6 +21,7 @@ interface PredictFlags {
   templates: boolean;
   templateState?: string;
   templateDb?: string | true;
+  params?: boolean;
   db?: string | true;
   store?: boolean;
   since?: string;
@@ -46,6 +47,7 @@ export function registerPredict(program: Command): void {
     .option('--anomaly-threshold <score>', 'flag records whose anomaly_score is at least this, 0..1 (default: the anomaly model\'s threshold, 0.5 for the shipped one)', unitInterval('--anomaly-threshold'))
     .option('--baseline <file...>', 'logs of a normal period: their kinds of line count as already seen, so only what is new to them scores as novel')
     .option('--no-templates', 'do not mine templates (no template_id / template fields)')
+    .option('--params', 'add each record\'s template parameter values (`params`: the text at each <*>, in template order)')
     .option('--template-state <file>', 'template miner state: loaded if it exists, saved at the end, so template ids stay stable across runs')
     .option('--template-db [url]', 'template miner state in PostgreSQL table ml_templates (shared by every host; needs `logml db migrate`): URL, else the --db URL, else DATABASE_URL / PG* variables; not with --template-state')
     .option('--batch-size <n>', 'records per model call', positiveInt('--batch-size'), 4096)
@@ -73,6 +75,7 @@ Examples:
   addTableOptions(cmd);
   cmd.action(async (args: string[], flags: PredictFlags & TableFlags) => {
       let files = args;
+      if (flags.params && !flags.templates) throw new UsageError('--params goes with templates, not with --no-templates', 'parameters are read from each record\'s template: drop --no-templates');
       if (flags.templateDb !== undefined) {
         if (!flags.templates) throw new UsageError('--template-db goes with templates, not with --no-templates');
         if (flags.templateState) throw new UsageError('give either --template-state FILE or --template-db, not both', 'the miner state lives in one place: a file, or the ml_templates table');
@@ -146,13 +149,13 @@ async function openTemplateStage(flags: PredictFlags) {
   const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
   if (flags.templateDb === undefined) {
     const { miner, save } = await openMiner(flags.templateState ? new FileStateStore(flags.templateState) : null, PREDICT_MINER_LIMITS);
-    return { stage: templateStage(miner), save };
+    return { stage: templateStage(miner, { params: flags.params }), save };
   }
   const url = typeof flags.templateDb === 'string' ? flags.templateDb : typeof flags.db === 'string' ? flags.db : undefined;
   const pg = await (await import('../core/db/template-store.js')).openPgStateStore(url);
   try {
     const { miner, save } = await openMiner(pg.store, PREDICT_MINER_LIMITS);
-    return { stage: templateStage(miner), save: () => save().finally(pg.close) };
+    return { stage: templateStage(miner, { params: flags.params }), save: () => save().finally(pg.close) };
   } catch (err) {
     await pg.close();
     throw err;

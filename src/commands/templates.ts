@@ -19,6 +19,12 @@ interface TemplatesFlags {
   similarity?: number;
   maxClusters?: number;
   batchSize: number;
+  params?: boolean;
+  since?: string;
+  until?: string;
+  level?: string;
+  template?: string;
+  grep?: string;
 }
 
 function unitInterval(v: string): number {
@@ -31,7 +37,7 @@ export function registerTemplates(program: Command): void {
   program
     .command('templates')
     .summary('group log records into templates (log clustering), with stable ids')
-    .description('Mine templates online from files or standard input: each record gets the id and text of its event template (parameters as <*>). Headers are split off by the format parser first; multi-line records are mined as one.')
+    .description('Mine templates from files or standard input: each record gets the id and text of its event template (parameters as <*>). Headers are split off by the format parser first; multi-line records are mined as one. Files are mined first and written on a second read, so every record carries its template\'s final id; standard input and --follow are written as records arrive.')
     .argument('[file...]', 'log files; - or nothing (with a pipe) reads standard input')
     .option('-f, --follow', 'keep reading the file as it grows')
     .addOption(new Option('--input-format <format>', 'line format').choices(['auto', 'plain', 'json', 'logfmt', 'syslog', 'klog', 'header']).default('auto'))
@@ -43,11 +49,19 @@ export function registerTemplates(program: Command): void {
     .option('--similarity <s>', 'similarity threshold for joining a template, in (0, 1]', unitInterval)
     .option('--max-clusters <n>', 'templates kept at most (least recently seen are evicted)', positiveInt('--max-clusters'))
     .option('--batch-size <n>', 'records per batch', positiveInt('--batch-size'), 4096)
+    .option('--params', 'add each record\'s parameter values (`params`: the text at each <*>, in template order)')
+    .option('--since <time>', 'only records at or after this time (records without a time are left out)')
+    .option('--until <time>', 'only records before this time (records without a time are left out)')
+    .option('--level <levels>', 'only records with one of these explicit levels: ERROR,FATAL, or WARN+ for WARN and above')
+    .option('--template <id>', 'only records of this template id')
+    .option('--grep <regex>', 'only records whose message matches this regular expression')
     .addHelpText(
       'after',
       `
 Examples:
   $ logml templates app.log --summary
+  $ logml templates app.log --level WARN+ --since 2024-03-05T10:00 --summary
+  $ logml templates app.log --params --template 9f0c2a51d3b7e806
   $ logml templates app.log --state templates.json --format csv > ids.csv
   $ logml templates app.log --db postgres://logml@db/app --summary
   $ kubectl logs deploy/api | logml templates --summary --format json`,
@@ -57,11 +71,13 @@ Examples:
       if (flags.db !== undefined && flags.state) throw new UsageError('give either --state FILE or --db, not both', 'the miner state lives in one place: a file, or the ml_templates table');
       const inputs = files.length > 0 ? files : ['-'];
       if (files.length === 0 && process.stdin.isTTY) throw new UsageError('no input: name a log file or pipe logs in', 'e.g. `logml templates app.log --summary`');
-      const [{ runTemplates, openMiner }, { checkInputs }, templates] = await Promise.all([
+      const [{ runTemplates, openMiner }, { checkInputs }, templates, { buildRecordFilter }] = await Promise.all([
         import('../core/pipeline/templates.js'),
         import('../core/pipeline/records.js'),
         import('../core/templates/index.js'),
+        import('../core/pipeline/record-filter.js'),
       ]);
+      const filter = buildRecordFilter(flags);
       await checkInputs(inputs);
       const minerOptions = {
         ...(flags.rules ? { maskingRules: await templates.loadMaskingRules(flags.rules) } : {}),
@@ -88,6 +104,8 @@ Examples:
             summary: Boolean(flags.summary),
             batchSize: flags.batchSize,
             signal: stop.signal,
+            params: Boolean(flags.params),
+            filter,
           },
           miner,
           { stdout: process.stdout, stdin: process.stdin },

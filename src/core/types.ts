@@ -30,6 +30,8 @@ export interface LogRecord {
   message: string;
   /** Component / logger name when the format carries one. */
   component?: string | null;
+  /** HTTP status code, for access-log lines (NCSA common/combined); absent otherwise. */
+  status?: number;
   /** Database row id (as text, ids may exceed 2^53) for records read from a table. */
   id?: string;
 }

@@ -13,7 +13,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface ScoredRecord {
   record: LogRecord;
   prediction: Prediction;
-  template?: { id: string; text: string } | null;
+  /** The record's template; `params` (the text at each `<*>`) when asked for, null when not readable. */
+  template?: { id: string; text: string; params?: string[] | null } | null;
 }
 
 export interface RecordWriter {
@@ -26,6 +27,8 @@ export interface WriterOptions {
   models: readonly string[];
   /** Include template_id / template columns. */
   templates: boolean;
+  /** Include a params column (after template; needs `templates`). */
+  params?: boolean;
 }
 
 export const OUTPUT_FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'model'] as const;
@@ -49,7 +52,7 @@ function plainJson(v: string | null | undefined): string {
 }
 
 /** One NDJSON line, built by concatenation (this runs a million times a second). */
-function ndjsonLine(row: ScoredRecord, sourceJson: string, modelJson: string, templates: boolean): string {
+function ndjsonLine(row: ScoredRecord, sourceJson: string, modelJson: string, templates: boolean, params = false): string {
   const r = row.record;
   const p = row.prediction;
   let s =
@@ -58,11 +61,13 @@ function ndjsonLine(row: ScoredRecord, sourceJson: string, modelJson: string, te
     ',"time":' + plainJson(r.time) +
     ',"level":' + (r.level === null ? 'null' : '"' + r.level + '"') +
     ',"message":' + JSON.stringify(r.message) +
+    (r.status === undefined ? '' : ',"status":' + r.status) +
     ',"predicted_level":' + (p.predictedLevel === null ? 'null' : '"' + p.predictedLevel + '"') +
     ',"level_probability":' + round4(p.levelProbability) +
     ',"anomaly_score":' + round4(p.anomalyScore) +
     ',"is_anomaly":' + p.isAnomaly;
   if (templates) s += ',"template_id":' + jsonOrNull(row.template?.id) + ',"template":' + jsonOrNull(row.template?.text);
+  if (templates && params) s += ',"params":' + JSON.stringify(row.template?.params ?? null);
   return s + ',"model":' + modelJson + '}\n';
 }
 
@@ -86,18 +91,20 @@ export function csvCell(v: string | number | boolean | null | undefined): string
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
-function fieldValues(row: ScoredRecord, models: string, templates: boolean): Array<string | number | boolean | null> {
+function fieldValues(row: ScoredRecord, models: string, templates: boolean, params = false): Array<string | number | boolean | null> {
   const r = row.record;
   const p = row.prediction;
   const base: Array<string | number | boolean | null> = [r.source, r.line, r.time, r.level, r.message, p.predictedLevel, round4(p.levelProbability), round4(p.anomalyScore), p.isAnomaly];
   if (templates) base.push(row.template?.id ?? null, row.template?.text ?? null);
+  if (templates && params) base.push(row.template?.params ? JSON.stringify(row.template.params) : null);
   base.push(models);
   return base;
 }
 
-function headerFields(templates: boolean): string[] {
+function headerFields(templates: boolean, params = false): string[] {
   const h: string[] = OUTPUT_FIELDS.slice(0, 9);
   if (templates) h.push('template_id', 'template');
+  if (templates && params) h.push('params');
   h.push('model');
   return h;
 }
@@ -111,7 +118,7 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
       return {
         async write(rows) {
           let out = '';
-          for (const row of rows) out += ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates);
+          for (const row of rows) out += ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates, options.params);
           await sink.write(out);
         },
         end: () => sink.end(),
@@ -124,7 +131,7 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
         async write(rows) {
           let out = '';
           for (const row of rows) {
-            out += (first ? '[\n' : ',\n') + ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates).slice(0, -1);
+            out += (first ? '[\n' : ',\n') + ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates, options.params).slice(0, -1);
             first = false;
           }
           await sink.write(out);
@@ -139,13 +146,13 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
       let headerDone = false;
       return {
         async write(rows) {
-          let out = headerDone ? '' : headerFields(options.templates).join(',') + '\n';
+          let out = headerDone ? '' : headerFields(options.templates, options.params).join(',') + '\n';
           headerDone = true;
-          for (const row of rows) out += fieldValues(row, modelText, options.templates).map(csvCell).join(',') + '\n';
+          for (const row of rows) out += fieldValues(row, modelText, options.templates, options.params).map(csvCell).join(',') + '\n';
           await sink.write(out);
         },
         async end() {
-          if (!headerDone) await sink.write(headerFields(options.templates).join(',') + '\n');
+          if (!headerDone) await sink.write(headerFields(options.templates, options.params).join(',') + '\n');
           await sink.end();
         },
       };

@@ -23,6 +23,19 @@ const CASES: ReadonlyArray<[file: string, format: InputFormat]> = [
   ['klog.log', 'klog'],
   ['java-stacktrace.log', 'header'],
   ['python-traceback.log', 'header'],
+  ['spring-boot.log', 'header'],
+  ['log4j.log', 'header'],
+  ['postgresql.log', 'header'],
+  ['nginx-error.log', 'header'],
+  ['access-combined.log', 'header'],
+  ['apache-error.log', 'header'],
+  ['syslog-nopri.log', 'syslog'],
+  ['pipe-delimited.log', 'header'],
+  ['bracket-program.log', 'header'],
+  ['java-thread-class.log', 'header'],
+  ['windows-cbs.log', 'header'],
+  ['cri.log', 'header'],
+  ['columns-epoch.log', 'header'],
 ];
 
 function readLines(file: string): string[] {

@@ -9,6 +9,8 @@
 import type { Level } from '../types.js';
 import { levelFromHeaderWord, levelFromLetter } from './level.js';
 import { isDigit, isLetter, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { balancedBracketEnd, classOfThreadBracket, parseFixedHeaderLine, parseLevellessHeaderLine } from './app-headers.js';
+import { parseKlogLine } from './klog.js';
 import { normalizeTime } from './time.js';
 
 const MAX_HEADER_TOKENS = 12;
@@ -106,6 +108,9 @@ function headerTokenLevel(line: string, start: number, end: number): Level | nul
   if (line.charCodeAt(s) === OPEN_BRACKET && line.charCodeAt(e - 1) === CLOSE_BRACKET) {
     s++;
     e--;
+    // Apache 2.4: `[core:error]`, `[ssl:warn]`
+    const colon = line.lastIndexOf(':', e - 1);
+    if (colon > s && e - colon - 1 >= 3) s = colon + 1;
   }
   const last = line.charCodeAt(e - 1);
   if (last === COMMA || last === COLON) e--;
@@ -177,6 +182,22 @@ function readHeaderTime(line: string, levelIndex: number, ctx: LineParseContext)
  * // out: { time: '2015-10-18T18:01:47.978Z', level: 'INFO', component: 'org.foo.MRAppMaster', message: 'Created' }
  */
 export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  if (parseFixedHeaderLine(line, out, ctx, parseContainerPayload)) return true;
+  return parseGenericHeaderLine(line, out, ctx);
+}
+
+/** The line a container runtime wrapped: any text header, or klog. */
+function parseContainerPayload(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  return parseGenericHeaderLine(line, out, ctx) || parseKlogLine(line, out, ctx);
+}
+
+/** The generic scan (`time ... LEVEL component message`), then the level-less layouts. */
+function parseGenericHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  if (parseLeveledHeaderLine(line, out, ctx)) return true;
+  return parseLevellessHeaderLine(line, out, ctx);
+}
+
+function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
   const n = line.length;
   let count = 0;
   let pos = 0;
@@ -242,7 +263,13 @@ export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseCon
     if (isLetter(line.charCodeAt(s)) && !hasDigit(line, s, e)) out.component = line.slice(s, e);
   }
 
+  const levelStart = tokStart[levelIndex]!;
+  if (line.charCodeAt(levelStart) === OPEN_BRACKET) {
+    const colon = line.indexOf(':', levelStart);
+    if (colon > levelStart + 1 && colon < tokEnd[levelIndex]!) out.component = line.slice(levelStart + 1, colon);
+  }
   let msg = skipSpaces(line, tokEnd[levelIndex]!);
+  msg = skipAfterLevelFields(line, msg);
   if (line.charCodeAt(msg) === DASH && line.charCodeAt(msg + 1) === SPACE) {
     out.message = sliceTrimEnd(line, skipSpaces(line, msg + 2));
     return true;
@@ -252,6 +279,25 @@ export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseCon
   return true;
 }
 
+/** nginx `1234#5678: *12 ` (pid#tid, connection) and Apache 2.4 `[pid 1234:tid 5678] `. */
+const NGINX_PID = /^\d{1,10}#\d{1,10}: (?:\*\d{1,20} )?/;
+const APACHE_PID = /^\[pid \d{1,10}(?::tid \d{1,20})?\] /;
+/** Spring Boot: `12345 --- [nio-8080-exec-3] o.h.e.j.s.SqlExceptionHelper   : ` (Boot 3: `--- [app] [thread]`). */
+const SPRING_BOOT = /^(?:\d{1,10} +)?--- +(?:\[[^\]]{0,128}\] +)?\[[^\]]{0,128}\] +([^ ]{1,200}) +: ?/;
+
+function skipAfterLevelFields(line: string, msg: number): number {
+  const c = line.charCodeAt(msg);
+  if (isDigit(c) || c === DASH) {
+    const rest = line.slice(msg, msg + 400);
+    const m = NGINX_PID.exec(rest);
+    if (m !== null) return msg + m[0].length;
+  } else if (c === OPEN_BRACKET && line.startsWith('[pid ', msg)) {
+    const m = APACHE_PID.exec(line.slice(msg, msg + 64));
+    if (m !== null) return msg + m[0].length;
+  }
+  return msg;
+}
+
 /**
  * After the level: `[thread] logger:`, `logger:`, `Tag  :`, `logger [context]`, `Comp    `,
  * `logger - `. Sets `out.component` and returns where the message starts (unchanged if none).
@@ -259,9 +305,22 @@ export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseCon
 function stripComponentAfterLevel(line: string, msg: number, out: LineFields): number {
   let at = msg;
   let threadBracket = false;
-  if (line.charCodeAt(at) === OPEN_BRACKET) {
-    const close = closingBracket(line, at, MAX_BRACKET_CHARS);
+  const c = line.charCodeAt(at);
+  if (isDigit(c) || c === DASH) {
+    const m = SPRING_BOOT.exec(line.slice(at, at + 600));
+    if (m !== null) {
+      out.component = m[1]!;
+      return skipSpaces(line, at + m[0].length);
+    }
+  }
+  if (c === OPEN_BRACKET) {
+    const close = balancedBracketEnd(line, at, MAX_BRACKET_CHARS);
     if (close < 0 || line.charCodeAt(close + 1) !== SPACE) return msg;
+    // ZooKeeper-style `[thread:Class@line] - message`
+    if (line.charCodeAt(close + 2) === DASH && line.charCodeAt(close + 3) === SPACE) {
+      out.component = classOfThreadBracket(line.slice(at + 1, close));
+      return skipSpaces(line, close + 4);
+    }
     at = close + 2;
     threadBracket = true;
   }
@@ -273,9 +332,15 @@ function stripComponentAfterLevel(line: string, msg: number, out: LineFields): n
     out.component = line.slice(at, end);
     return skipSpaces(line, end + 1);
   }
-  if (next !== SPACE || threadBracket) return msg;
+  if (next !== SPACE) return msg;
   const afterSpaces = skipSpaces(line, end);
   const following = line.charCodeAt(afterSpaces);
+  // log4j `[%t] %c - %m`
+  if (threadBracket) {
+    if (following !== DASH || line.charCodeAt(afterSpaces + 1) !== SPACE || afterSpaces !== end + 1) return msg;
+    out.component = line.slice(at, end);
+    return skipSpaces(line, afterSpaces + 2);
+  }
   // Android padded tag: `chatty  : message`
   if (following === COLON && line.charCodeAt(afterSpaces + 1) === SPACE) {
     out.component = line.slice(at, end);

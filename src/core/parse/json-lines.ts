@@ -9,7 +9,7 @@ import type { Level } from '../types.js';
 import { parseHeaderLine } from './header-text.js';
 import { parseKlogLine } from './klog.js';
 import { normalizeLevel, otelSeverityNumberToLevel } from './level.js';
-import type { LineFields, LineParseContext } from './line-fields.js';
+import { emptyFields, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
 
 const MESSAGE_KEYS = ['msg', 'message', 'log', 'body', 'Body', 'MESSAGE', 'event'] as const;
@@ -117,7 +117,7 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
   return true;
 }
 
-const innerScratch: LineFields = { time: null, level: null, message: '', component: null };
+const innerScratch: LineFields = emptyFields();
 
 function readInnerHeader(text: string, out: LineFields, ctx: LineParseContext): void {
   if (parseHeaderLine(text, innerScratch, ctx) || parseKlogLine(text, innerScratch, ctx)) {

@@ -10,6 +10,13 @@ export interface LineFields {
   level: Level | null;
   message: string;
   component: string | null;
+  /** HTTP status code of an access-log line; null otherwise. Reset by the record assembler. */
+  status: number | null;
+  /**
+   * A line with its own header that still belongs to the record before it (PostgreSQL's
+   * DETAIL/HINT/STATEMENT lines). Reset by the record assembler.
+   */
+  continues: boolean;
 }
 
 /** Options every line parser may need; `year` fills year-less timestamps (injectable for tests). */
@@ -21,7 +28,7 @@ export interface LineParseContext {
 export type LineParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
 export function emptyFields(): LineFields {
-  return { time: null, level: null, message: '', component: null };
+  return { time: null, level: null, message: '', component: null, status: null, continues: false };
 }
 
 const SPACE = 32;

@@ -45,3 +45,22 @@ describe('LogHub messages and levels', () => {
     });
   }
 });
+
+/** Every raw LogHub 2k file (headers included): the record parser's messages are the Content column. */
+describe('LogHub 2k raw files: one record per line, message = Content', () => {
+  const LOGHUB_2K = fileURLToPath(new URL('../../../fixtures/loghub-2k/', import.meta.url));
+  const ALL = ['Android', 'Apache', 'BGL', 'HDFS', 'HPC', 'Hadoop', 'HealthApp', 'Linux', 'OpenSSH', 'OpenStack', 'Spark', 'Windows'];
+  for (const system of ALL) {
+    it(system, () => {
+      const lines = readFileSync(`${LOGHUB_2K}${system}_2k.log`, 'utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      const rows = parse(readFileSync(`${LOGHUB_2K}${system}_2k.log_structured.csv`), { columns: true, relax_quotes: true }) as Array<Record<string, string>>;
+      const parser = createRecordParser({ source: system, format: 'auto', year: 2017 });
+      const records = lines.flatMap((line, i) => parser.push(line, i + 1)).concat(parser.flush());
+      expect(records).toHaveLength(rows.length);
+      const same = records.filter((r, i) => r.line === i + 1 && r.message.trim() === rows[i]!['Content']!.trim()).length;
+      expect(same / rows.length).toBeGreaterThanOrEqual(0.99);
+    });
+  }
+});
+

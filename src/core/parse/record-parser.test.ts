@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../types.js';
 import { createRecordParser, INPUT_FORMATS, type InputFormat } from './index.js';
+import { REDETECT_LINES } from './record-parser.js';
 
 function parseLines(lines: readonly string[], format: InputFormat | 'auto' = 'auto', year = 2024): LogRecord[] {
   const parser = createRecordParser({ source: 'test', format, year });
@@ -201,5 +202,52 @@ describe('pathological input', () => {
   it('unbalanced brackets and quotes do not throw', () => {
     const lines = ['[', ']', '"', '<', '<999>', '<1>1 ', 'I0501', 'a=', '=b', '2024-01-02 03:04:05 [INFO', '- - - - -'];
     for (const format of ['auto', ...INPUT_FORMATS] as const) expect(() => parseLines(lines, format)).not.toThrow();
+  });
+});
+
+describe('inputs that mix formats (auto-detection keeps checking)', () => {
+  const header = (i: number, level = 'INFO') => `2024-03-05 10:15:${String(i % 60).padStart(2, '0')},123 ${level} [main] app.Server: request ${i} served`;
+
+  it('header -> JSON -> header -> free text -> header: one record per line, each read in its own format', () => {
+    const lines = [
+      ...Array.from({ length: 60 }, (_, i) => header(i)),
+      ...Array.from({ length: 100 }, (_, i) => `{"level":"warn","msg":"json line ${i}"}`),
+      ...Array.from({ length: 40 }, (_, i) => header(i, 'ERROR')),
+      ...Array.from({ length: 50 }, (_, i) => `some banner text number ${i}`),
+      ...Array.from({ length: 70 }, (_, i) => header(i, 'WARN')),
+    ];
+    const records = parseLines(lines);
+    expect(records.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    const levelAt = (line: number) => records[line - 1]!.level;
+    expect(levelAt(1)).toBe('INFO');
+    expect(records[60]!.message).toBe('json line 0');
+    expect([levelAt(61), levelAt(160)]).toEqual(['WARN', 'WARN']);
+    expect([levelAt(161), levelAt(200)]).toEqual(['ERROR', 'ERROR']);
+    expect(records[160]!.message).toBe('request 0 served');
+    expect([levelAt(201), records[200]!.message]).toEqual([null, 'some banner text number 0']);
+    expect([levelAt(251), levelAt(320), records[250]!.message]).toEqual(['WARN', 'WARN', 'request 0 served']);
+  });
+
+  it('never folds thousands of header-less lines into the record before them', () => {
+    const lines = [...Array.from({ length: 50 }, (_, i) => header(i)), ...Array.from({ length: 5000 }, (_, i) => `plain text line ${i}`)];
+    const records = parseLines(lines);
+    const longest = Math.max(...records.map((r) => r.message.split('\n').length));
+    expect(longest).toBeLessThan(REDETECT_LINES);
+    expect(records).toHaveLength(5050);
+  });
+
+  it('a stack trace or a wrapped message stays in its record', () => {
+    const trace = ['java.lang.IllegalStateException: boom', ...Array.from({ length: 300 }, (_, i) => `\tat a.b.C${i}.run(C.java:${i})`)];
+    const sql = ['SELECT id,', 'name', 'FROM users', 'WHERE id = 1'];
+    const records = parseLines([...Array.from({ length: 50 }, (_, i) => header(i)), header(50, 'ERROR'), ...trace, header(51), ...sql, header(52)]);
+    expect(records).toHaveLength(53);
+    expect(records[50]!.message.split('\n')).toHaveLength(302);
+    expect(records[51]!.message.split('\n')).toHaveLength(5);
+  });
+
+  it('a forced format never switches', () => {
+    const lines = [...Array.from({ length: 50 }, (_, i) => header(i)), ...Array.from({ length: 100 }, (_, i) => `{"msg":"j${i}"}`)];
+    const records = parseLines(lines, 'header');
+    expect(records.length).toBeLessThan(100);
   });
 });

@@ -18,6 +18,19 @@ import { parsePlainLine, readLeadingTime } from './plain.js';
 export const MAX_RECORD_LINES = 1000;
 /** Most message characters (UTF-16 code units, ~1 MiB) gathered from continuation lines. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
+/**
+ * Auto-detected inputs are re-checked as they go (a file that mixes formats): after this many
+ * lines that do not parse in the detected format (unindented, not stack-trace lines, gathered by
+ * one record or in a row), detection runs again on them; when another format reads them, the
+ * parser switches and those lines are parsed again, as records of their own.
+ */
+export const REDETECT_LINES = 32;
+/** In `plain` mode (auto-detected), the last lines are re-checked this often, then sparser. */
+const PLAIN_RECHECK_EVERY = 64;
+const PLAIN_RECHECK_SPARSE_AFTER = 4096;
+const PLAIN_RECHECK_SPARSE_EVERY = 1024;
+/** Lines in a row the previous header format reads before plain switches back to it. */
+const RETURN_LINES = 8;
 
 export interface RecordParserOptions {
   /** Copied into every record: file path, `-` for stdin. */
@@ -69,10 +82,30 @@ class LineRecordParser implements RecordParser {
   private pendingBlanks = 0;
   private inTraceback = false;
 
+  /** Auto-detected: the format may change when the input does. */
+  private readonly auto: boolean;
+  /** Line numbers of the open record's parts (index-aligned with `openParts`). */
+  private openLineNos: number[] = [];
+  /** Stray lines (header-less, unindented) in the open record, and the part index of the first. */
+  private strayLines: string[] = [];
+  private strayFirstPart = -1;
+  /**
+   * Lines held back while a format change is tested: json/logfmt lines in a row that did not
+   * parse, or (plain after a header format) lines in a row that the previous format reads.
+   */
+  private held: string[] = [];
+  private heldNos: number[] = [];
+  /** The header format the input was in before stray lines switched it to plain. */
+  private previous: InputFormat | null = null;
+  private replaying = false;
+  /** plain: recent lines, and lines since the last re-check. */
+  private plainRecent: string[] = [];
+  private plainSeen = 0;
   constructor(options: RecordParserOptions) {
     this.source = options.source;
     this.ctx = { year: options.year };
     this.detectLines = Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES));
+    this.auto = options.format === 'auto';
     if (options.format !== 'auto') this.useFormat(options.format);
   }
 
@@ -88,12 +121,24 @@ class LineRecordParser implements RecordParser {
       return this.bufferedLines.length < this.detectLines ? [] : this.drainDetectionBuffer([]);
     }
     const done = this.consume(line, lineNo);
+    if (this.extra.length > 0) return this.takeExtra(done);
     return done === null ? [] : [done];
   }
 
+  /** The records a format switch completed, then `done`. */
+  private takeExtra(done: LogRecord | null): LogRecord[] {
+    const out = this.extra.splice(0);
+    if (done !== null) out.push(done);
+    return out;
+  }
+
   flush(): LogRecord[] {
-    const out: LogRecord[] = [];
+    const out: LogRecord[] = this.extra.splice(0);
     if (this.mode === null && this.bufferedLines.length > 0) this.drainDetectionBuffer(out);
+    if (this.held.length > 0) {
+      this.releaseHeld();
+      out.push(...this.extra.splice(0));
+    }
     const last = this.closeOpen();
     if (last !== null) out.push(last);
     return out;
@@ -101,6 +146,8 @@ class LineRecordParser implements RecordParser {
 
   private useFormat(format: InputFormat): void {
     this.mode = format;
+    this.plainRecent = [];
+    this.plainSeen = 0;
     this.parseLine = LINE_PARSERS[format];
     this.oneLinePerRecord = format === 'json' || format === 'logfmt';
     this.headerLinesOnly = format === 'header' || format === 'syslog' || format === 'klog';
@@ -110,6 +157,7 @@ class LineRecordParser implements RecordParser {
     this.useFormat(detectFormat(this.bufferedLines));
     for (let i = 0; i < this.bufferedLines.length; i++) {
       const done = this.consume(this.bufferedLines[i]!, this.bufferedLineNos[i]!);
+      if (this.extra.length > 0) out.push(...this.takeExtra(null));
       if (done !== null) out.push(done);
     }
     this.bufferedLines.length = 0;
@@ -120,22 +168,46 @@ class LineRecordParser implements RecordParser {
   /** One physical line; returns the record it completed, if any. */
   private consume(line: string, lineNo: number): LogRecord | null {
     const fields = this.fields;
+    fields.status = null;
+    fields.continues = false;
     if (this.oneLinePerRecord) {
       if (isBlankLine(line)) return null;
-      if (!this.parseLine(line, fields, this.ctx)) parsePlainLine(line, fields, this.ctx);
+      if (!this.parseLine(line, fields, this.ctx)) {
+        if (this.auto && !this.replaying) return this.holdFailed(line, lineNo);
+        parsePlainLine(line, fields, this.ctx);
+      } else if (this.held.length > 0) {
+        const record = this.recordFromFields(lineNo);
+        this.releaseHeld();
+        this.extra.push(record);
+        return null;
+      }
       return this.recordFromFields(lineNo);
     }
     if (line.length === 0 || isBlankLine(line)) {
       if (this.open !== null) this.pendingBlanks++;
       return null;
     }
+    if (this.auto && this.mode === 'plain' && !this.replaying) {
+      if (this.previous !== null && !startsIndented(line) && this.holdForPrevious(line, lineNo)) return null;
+      this.recheckPlain(line);
+    }
     if (this.open !== null) {
       if (startsIndented(line) || isContinuationLine(line)) return this.continueWith(line, lineNo);
       if (this.headerLinesOnly) {
-        if (this.parseLine(line, fields, this.ctx)) return this.startRecord(line, lineNo);
+        if (this.parseLine(line, fields, this.ctx)) {
+          return fields.continues ? this.continueWith(fields.message, lineNo) : this.startRecord(line, lineNo);
+        }
         if (readLeadingTime(line, this.ctx) !== null) {
           parsePlainLine(line, fields, this.ctx);
           return this.startRecord(line, lineNo);
+        }
+        if (this.auto && this.strayLines.length + 1 >= REDETECT_LINES) {
+          const switched = this.switchOnStrays(line, lineNo);
+          if (switched !== undefined) return switched;
+        }
+        if (this.auto) {
+          if (this.strayLines.length === 0) this.strayFirstPart = this.openParts === null ? 1 : this.openParts.length + this.pendingBlanks;
+          this.strayLines.push(line);
         }
         return this.continueWith(line, lineNo);
       }
@@ -147,6 +219,115 @@ class LineRecordParser implements RecordParser {
     return this.startRecord(line, lineNo);
   }
 
+  /** Parse `lines` again in the current mode (no format-change logic); records go to `extra`. */
+  private replay(lines: readonly string[], nos: readonly number[]): void {
+    this.replaying = true;
+    try {
+      for (let i = 0; i < lines.length; i++) {
+        const done = this.consume(lines[i]!, nos[i]!);
+        if (done !== null) this.extra.push(done);
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Give the held lines back to the current mode. */
+  private releaseHeld(): void {
+    const lines = this.held;
+    const nos = this.heldNos;
+    this.held = [];
+    this.heldNos = [];
+    this.replay(lines, nos);
+  }
+
+  /** json/logfmt: hold a line that did not parse; after REDETECT_LINES of them, detect again. */
+  private holdFailed(line: string, lineNo: number): null {
+    this.held.push(line);
+    this.heldNos.push(lineNo);
+    if (this.held.length >= REDETECT_LINES) {
+      const format = detectFormat(this.held);
+      if (format !== this.mode) this.useFormat(format);
+      this.releaseHeld();
+    }
+    return null;
+  }
+
+  /**
+   * plain after a header format: hold lines that format reads; after a few in a row, switch back
+   * and parse them with it. True when the line was held.
+   */
+  private holdForPrevious(line: string, lineNo: number): boolean {
+    const previous = this.previous!;
+    if (!LINE_PARSERS[previous](line, this.fields, this.ctx)) {
+      if (this.held.length > 0) this.releaseHeld();
+      return false;
+    }
+    this.held.push(line);
+    this.heldNos.push(lineNo);
+    if (this.held.length >= RETURN_LINES) {
+      this.useFormat(previous);
+      this.previous = null;
+      this.releaseHeld();
+    }
+    return true;
+  }
+
+  /** plain: every so often, see whether the recent lines now read as another format. */
+  private recheckPlain(line: string): void {
+    const recent = this.plainRecent;
+    recent.push(line);
+    if (recent.length > PLAIN_RECHECK_EVERY) recent.shift();
+    this.plainSeen++;
+    const every = this.plainSeen > PLAIN_RECHECK_SPARSE_AFTER ? PLAIN_RECHECK_SPARSE_EVERY : PLAIN_RECHECK_EVERY;
+    if (this.plainSeen % every !== 0 || recent.length < PLAIN_RECHECK_EVERY) return;
+    const format = detectFormat(recent);
+    if (format !== 'plain') {
+      this.useFormat(format);
+      this.previous = null;
+    }
+  }
+
+  /**
+   * Header formats: the open record has gathered REDETECT_LINES - 1 stray lines and `line` is one
+   * more. When another format reads them, cut them off the record, switch, and parse them again.
+   * Returns the record completed (null if none), or undefined when nothing changed.
+   */
+  private switchOnStrays(line: string, lineNo: number): LogRecord | null | undefined {
+    const strays = this.strayLines;
+    strays.push(line);
+    const format = detectFormat(strays);
+    strays.pop();
+    if (format === this.mode) {
+      strays.length = 0; // they are this format's continuation text after all; look again later
+      return undefined;
+    }
+    const from = this.strayFirstPart;
+    const parts = this.openParts ?? [this.open!.message];
+    const lineNos = this.openLineNos;
+    const replay = parts.slice(from);
+    const replayNos = lineNos.slice(from);
+    parts.length = from;
+    lineNos.length = from;
+    while (parts.length > 1 && parts[parts.length - 1] === '') {
+      parts.pop();
+      lineNos.pop();
+    }
+    this.openLines = parts.length;
+    const cut = this.closeOpen();
+    if (cut !== null) this.extra.push(cut);
+    const was = this.mode!;
+    this.useFormat(format);
+    if (format === 'plain') this.previous = was;
+    replay.push(line);
+    replayNos.push(lineNo);
+    this.replay(replay, replayNos);
+    return null;
+  }
+
+  /** Records completed beyond the one a consume() call returns (after a format switch). */
+  private readonly extra: LogRecord[] = [];
+
   /** Open a record from `this.fields`; returns the record it closed. */
   private startRecord(line: string, lineNo: number): LogRecord | null {
     const done = this.closeOpen();
@@ -154,6 +335,7 @@ class LineRecordParser implements RecordParser {
     this.open = record;
     this.openLines = 1;
     this.openChars = record.message.length;
+    this.openLineNos = [lineNo];
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
     return done;
   }
@@ -169,11 +351,16 @@ class LineRecordParser implements RecordParser {
       this.open = { source: this.source, line: lineNo, time: null, level: null, message: line, component: null };
       this.openLines = 1;
       this.openChars = line.length;
+      this.openLineNos = [lineNo];
       return done;
     }
     const parts = (this.openParts ??= [this.open!.message]);
-    for (let i = 0; i < blanks; i++) parts.push('');
+    for (let i = 0; i < blanks; i++) {
+      parts.push('');
+      this.openLineNos.push(lineNo - blanks + i);
+    }
     parts.push(line);
+    this.openLineNos.push(lineNo);
     this.openLines += blanks + 1;
     this.openChars += blanks + 1 + line.length;
     return null;
@@ -190,12 +377,17 @@ class LineRecordParser implements RecordParser {
     this.openLines = 0;
     this.openChars = 0;
     this.pendingBlanks = 0;
+    this.openLineNos = [];
+    this.strayLines = [];
+    this.strayFirstPart = -1;
     return record;
   }
 
   private recordFromFields(lineNo: number): LogRecord {
     const f = this.fields;
-    return { source: this.source, line: lineNo, time: f.time, level: f.level, message: f.message, component: f.component };
+    const record: LogRecord = { source: this.source, line: lineNo, time: f.time, level: f.level, message: f.message, component: f.component };
+    if (f.status !== null) record.status = f.status;
+    return record;
   }
 }
 

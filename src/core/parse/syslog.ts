@@ -4,6 +4,7 @@
  * (`<165>1 2003-10-11T22:14:15.003Z host app 123 ID47 [sd] msg`). Level comes from PRI only.
  * Regexes run on a bounded prefix; the message is a slice of the line. Never throws.
  */
+import { isCriLine } from './app-headers.js';
 import { syslogSeverityToLevel } from './level.js';
 import { sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
@@ -106,6 +107,8 @@ export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseCon
   const prefix = line.slice(pos, pos + MAX_PREFIX_CHARS);
   const m = RFC3164_TIME.exec(prefix) ?? ISO_TIME.exec(prefix);
   if (m === null) return false;
+  // `time stdout F msg`: a container runtime's line (the header format reads it), not a host
+  if (packed < 0 && isCriLine(line)) return false;
   out.time = normalizeTime(m[0], ctx);
   const hostStart = pos + m[0].length + 1;
   const hostEnd = tokenEnd(line, hostStart);

@@ -18,6 +18,8 @@ const MONTHS: ReadonlyMap<string, number> = new Map([
 // Fallback patterns, anchored at both ends, no nested quantifiers: linear on <= 64 chars.
 const ISO_LIKE =
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:T| +)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? *(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$/i;
+/** `20171223-22:16:0:119`: a compact date, then a clock whose fields may be unpadded. */
+const COMPACT_UNPADDED = /^(\d{4})(\d{2})(\d{2})-(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[:.,](\d{1,9}))?$/;
 const CLF_STYLE = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: +([+-]\d{2}:?\d{2}))?$/;
 const TEXT_MONTH =
   /^(?:[A-Za-z]{3},? +)?([A-Za-z]{3}) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: +(\d{4}))?$/;
@@ -281,6 +283,10 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
     if ((m = ISO_LIKE.exec(s)) !== null) {
       return fieldsToIso(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0),
         Number(m[5] ?? 0), Number(m[6] ?? 0), fractionToMs(m[7]), offsetMinutes(m[8]));
+    }
+    if ((m = COMPACT_UNPADDED.exec(s)) !== null) {
+      return fieldsToIso(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]),
+        fractionToMs(m[7]), 0);
     }
     if ((m = CLF_STYLE.exec(s)) !== null) {
       const month = MONTHS.get(m[2]!.toLowerCase());

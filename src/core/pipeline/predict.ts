@@ -32,9 +32,10 @@ export interface PredictOptions {
   templates?: TemplateStage | null;
 }
 
-/** Assigns template ids, in record order (a miner learns as it goes). */
+/** Assigns template ids, in record order (a miner learns as it goes); `params` when asked for. */
 export interface TemplateStage {
-  assign(messages: readonly string[]): Array<{ id: string; text: string }>;
+  readonly params?: boolean;
+  assign(messages: readonly string[]): Array<{ id: string; text: string; params?: string[] | null }>;
 }
 
 export interface PredictIO {
@@ -90,7 +91,7 @@ export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'on
  */
 export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: ScoreFn, models: readonly string[], options: ScoreRecordsOptions, stdout: Writable): Promise<PredictSummary> {
   const sink = createSink(stdout, { flushEachWrite: options.follow });
-  const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates) });
+  const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates), params: Boolean(options.templates?.params) });
   const summary: PredictSummary = { records: 0, written: 0, skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 

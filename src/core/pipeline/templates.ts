@@ -1,9 +1,11 @@
 /**
  * @file The pipeline behind `logml templates`, and the template stage `predict` uses: records
- * from the shared record stream are mined online (headers already split off by the format
- * parser, multi-line records mined as one); per record it writes source, line, template_id and
- * template, or with `summary` one row per template with its count, first and last seen, and an
- * example. The miner's state is loaded from and saved to a StateStore so ids survive restarts.
+ * from the shared record stream are mined (headers already split off by the format parser,
+ * multi-line records mined as one); files are mined in a first pass and written on a second one,
+ * so every record carries its template's final id and text; pipes and --follow are written online.
+ * Per record it writes source, line, template_id and template (and `params` on request), or with
+ * `summary` one row per template with its count, first and last seen, and an example; filters
+ * choose which records are written. The miner's state is loaded from and saved to a StateStore so ids survive restarts.
  */
 import type { Readable, Writable } from 'node:stream';
 import Table from 'cli-table3';
@@ -12,9 +14,10 @@ import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
 import { csvCell } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
-import { TemplateMiner, type StateStore, type TemplateMinerOptions } from '../templates/index.js';
+import { TemplateMiner, templateParams, type StateStore, type TemplateMinerOptions } from '../templates/index.js';
 import type { LogRecord } from '../types.js';
 import type { TemplateStage } from './predict.js';
+import { recordPasses, type RecordFilter } from './record-filter.js';
 import { openRecordStream } from './records.js';
 
 export const TEMPLATE_OUTPUT_FORMATS = ['ndjson', 'csv', 'table', 'json'] as const;
@@ -29,6 +32,10 @@ export interface TemplatesOptions {
   batchSize: number;
   maxLineBytes?: number;
   signal?: AbortSignal;
+  /** Add each record's parameter values (`params`, in template order; null when they cannot be read). */
+  params?: boolean;
+  /** Only records that pass are written (or counted, with `summary`); all are mined. */
+  filter?: RecordFilter | null;
 }
 
 export interface TemplatesSummary {
@@ -46,13 +53,15 @@ export async function openMiner(store: StateStore | null, options: Partial<Templ
   return { miner, save: async () => void (store ? await store.save(miner.toState()) : undefined) };
 }
 
-/** The template stage of `predict`: learns from every record, in order. */
-export function templateStage(miner: TemplateMiner): TemplateStage {
+/** The template stage of `predict`: learns from every record, in order; with `params`, each record's parameter values. */
+export function templateStage(miner: TemplateMiner, options: { params?: boolean } = {}): TemplateStage {
+  const params = Boolean(options.params);
   return {
+    params,
     assign(messages) {
       return messages.map((m) => {
         const r = miner.add(m);
-        return { id: r.templateId, text: r.template };
+        return params ? { id: r.templateId, text: r.template, params: templateParams(r.template, m) } : { id: r.templateId, text: r.template };
       });
     },
   };
@@ -69,20 +78,95 @@ function seenAt(r: LogRecord): string {
   return r.time ?? `${r.source}:${r.line}`;
 }
 
+/**
+ * The template of each record, final: ids are resolved (a template merged into another gives that
+ * one's id) and texts are the templates' last form. With `secondPass`, every input is mined
+ * first and written on a second read, so the first lines of an event that was generalised later
+ * share its final id; otherwise (pipes, --follow) each record is written with what the miner
+ * knows when it arrives.
+ */
+class TemplateAssigner {
+  /** Pass-one template of record k, as an index into `ids`. */
+  private readonly codes: number[] = [];
+  private readonly ids: string[] = [];
+  private readonly codeOf = new Map<string, number>();
+  private readonly lastText = new Map<string, string>();
+  private finalText: Map<string, string> | null = null;
+  private next = 0;
+
+  constructor(private readonly miner: TemplateMiner) {}
+
+  /** Pass one: learn a record and remember which template it went to. */
+  learn(message: string): void {
+    const { templateId, template } = this.miner.add(message);
+    let code = this.codeOf.get(templateId);
+    if (code === undefined) {
+      code = this.ids.length;
+      this.ids.push(templateId);
+      this.codeOf.set(templateId, code);
+    }
+    this.lastText.set(templateId, template);
+    this.codes.push(code);
+  }
+
+  /** Between the passes: freeze the final template texts. */
+  finish(): void {
+    this.finalText = new Map(this.miner.templates().map((t) => [t.templateId, t.template]));
+  }
+
+  /** The next record's final template (pass two), or an online `add` when there was no pass one. */
+  assign(message: string): { templateId: string; template: string } {
+    if (this.finalText === null || this.next >= this.codes.length) {
+      // no first pass, or the file grew since it: online
+      const r = this.miner.add(message);
+      return { templateId: this.miner.resolveId(r.templateId), template: r.template };
+    }
+    const first = this.ids[this.codes[this.next++]!]!;
+    const templateId = this.miner.resolveId(first);
+    const template = this.finalText.get(templateId) ?? this.lastText.get(templateId) ?? this.lastText.get(first)!;
+    return { templateId, template };
+  }
+}
+
+/** Files can be read twice; stdin and followed files cannot (or never end). */
+function canReadTwice(options: TemplatesOptions): boolean {
+  return !options.follow && options.inputs.every((p) => p !== '-');
+}
+
+function recordRow(r: LogRecord, templateId: string, template: string, params: string[] | null | undefined): string {
+  const p = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
+  const status = r.status === undefined ? '' : `,"status":${r.status}`;
+  return `{"source":${JSON.stringify(r.source)},"line":${r.line}${status},"template_id":"${templateId}","template":${JSON.stringify(template)}${p}}`;
+}
+
 export async function runTemplates(options: TemplatesOptions, miner: TemplateMiner, io: { stdout: Writable; stdin?: Readable }): Promise<TemplatesSummary> {
+  const assigner = new TemplateAssigner(miner);
+  if (canReadTwice(options)) {
+    const first = await openRecordStream({ ...options, stdin: io.stdin });
+    try {
+      for await (const records of first.batches) for (const r of records) assigner.learn(r.message);
+    } catch {
+      // damaged input: the second pass writes the records before the damage, then raises the error
+    }
+    assigner.finish();
+  }
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
   const sink = createSink(io.stdout, { flushEachWrite: options.follow && !options.summary });
   const seen = new Map<string, SeenStats>();
   const summary: TemplatesSummary = { records: 0, templates: 0, skipped: stats.skipped, emptyInputs: stats.emptyInputs, outputClosed: false };
+  const filter = options.filter ?? null;
+  const wantParams = Boolean(options.params);
+  const csvHeader = `source,line,template_id,template${wantParams ? ',params' : ''}\n`;
   let headerDone = false;
   let first = true;
   try {
     for await (const records of batches) {
       let out = '';
-      const table = options.output === 'table' && !options.summary ? new Table({ head: ['line', 'template_id', 'template'], style: { head: [], border: [], compact: true } }) : null;
+      const table = options.output === 'table' && !options.summary ? new Table({ head: ['line', 'template_id', 'template', ...(wantParams ? ['params'] : [])], style: { head: [], border: [], compact: true } }) : null;
       for (const r of records) {
-        const { templateId, template } = miner.add(r.message);
+        const { templateId, template } = assigner.assign(r.message);
         summary.records++;
+        if (filter !== null && !(recordPasses(filter, r) && (filter.templateId === null || miner.resolveId(filter.templateId) === templateId))) continue;
         if (options.summary) {
           const s = seen.get(templateId);
           if (s) {
@@ -91,21 +175,22 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
           } else seen.set(templateId, { count: 1, first: seenAt(r), last: seenAt(r), example: r.message });
           continue;
         }
+        const params = wantParams ? templateParams(template, r.message) : undefined;
         switch (options.output) {
           case 'ndjson':
-            out += `{"source":${JSON.stringify(r.source)},"line":${r.line},"template_id":"${templateId}","template":${JSON.stringify(template)}}\n`;
+            out += recordRow(r, templateId, template, params) + '\n';
             break;
           case 'json':
-            out += `${first ? '[\n' : ',\n'}{"source":${JSON.stringify(r.source)},"line":${r.line},"template_id":"${templateId}","template":${JSON.stringify(template)}}`;
+            out += `${first ? '[\n' : ',\n'}${recordRow(r, templateId, template, params)}`;
             first = false;
             break;
           case 'csv':
-            if (!headerDone) out += 'source,line,template_id,template\n';
+            if (!headerDone) out += csvHeader;
             headerDone = true;
-            out += `${csvCell(r.source)},${r.line},${templateId},${csvCell(template)}\n`;
+            out += `${csvCell(r.source)},${r.line},${templateId},${csvCell(template)}${wantParams ? ',' + csvCell(params === null ? '' : JSON.stringify(params)) : ''}\n`;
             break;
           case 'table':
-            table!.push([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!.slice(0, 120)]);
+            table!.push([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!.slice(0, 120), ...(wantParams ? [params === null ? '' : params!.join(' | ').slice(0, 80)] : [])]);
             break;
         }
       }
@@ -116,7 +201,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   } finally {
     if (!options.summary) {
       if (options.output === 'json') await sink.write(first ? '[]\n' : '\n]\n');
-      if (options.output === 'csv' && !headerDone) await sink.write('source,line,template_id,template\n');
+      if (options.output === 'csv' && !headerDone) await sink.write(csvHeader);
     }
   }
   if (options.summary) await writeSummary(sink, miner, seen, options.output);

@@ -10,3 +10,4 @@ export type { MinerState, StateStore, TemplateRecord } from './state-store.js';
 export { DEFAULT_MASKING_RULES, loadMaskingRules, parseMaskingRules, WILDCARD } from './masker.js';
 export type { MaskingRule } from './masker.js';
 export type { ChangeType } from './template-clusters.js';
+export { templateParams } from './params.js';

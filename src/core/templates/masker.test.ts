@@ -61,3 +61,42 @@ describe('masker', () => {
     expect(fast.templates()).toEqual(slow.templates());
   });
 });
+
+describe('default rules: mixed ids, host names, durations', () => {
+  const mask = createMasker(DEFAULT_MASKING_RULES).mask;
+
+  it('masks identifiers that mix letters and digits (pod suffixes, task ids), whole', () => {
+    expect(mask('pod web-5d8f9c7b6-x2k4p restarted')).toBe('pod web-<*>-<*> restarted');
+    expect(mask('pod web-5d8f restarted')).toBe('pod web-<*> restarted');
+    expect(mask('task send_email[3f2a] done')).toBe('task send_email[<*>] done');
+    expect(mask('job AB12CD queued')).toBe('job <*> queued');
+  });
+
+  it('keeps words that end in a number (protocols, algorithms, class names)', () => {
+    expect(mask('ssh2 sha256 md5sum utf8 ext4 Win32Exception http2')).toBe('ssh2 sha256 md5sum utf8 ext4 Win32Exception http2');
+  });
+
+  it('masks host names under a known suffix, not Java packages or dotted loggers', () => {
+    expect(mask('connect db-1.prod.example.com:5432 ok')).toBe('connect <*>:<*> ok');
+    expect(mask('resolved api.svc.cluster.local')).toBe('resolved <*>');
+    expect(mask('in com.example.Foo and nova.compute.manager')).toBe('in com.example.Foo and nova.compute.manager');
+  });
+
+  it('masks durations glued to their unit', () => {
+    expect(mask('took 250ms, then 1.5s (3m20s in all)')).toBe('took <*>, then <*> (<*> in all)');
+    expect(mask('took 250 ms')).toBe('took <*> ms');
+  });
+
+  it('the new rules keep the digit-shape cache on', () => {
+    for (const rule of DEFAULT_MASKING_RULES) expect(isDigitUniform(rule), rule.name).toBe(true);
+  });
+
+  it('events that differ in one word stay apart even when their ids are masked', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('pod web-5d8f9c7b6-x2k4p started on node-1.example.com').templateId;
+    const b = miner.add('pod web-7c9d8b6f5-q8w7e started on node-2.example.com').templateId;
+    const c = miner.add('pod web-5d8f9c7b6-x2k4p stopped on node-1.example.com').templateId;
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+});

@@ -36,6 +36,9 @@ export const DEFAULT_MASKING_RULES: readonly MaskingRule[] = Object.freeze([
   { name: 'iso-datetime', regex: String.raw`\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?`, replacement: WILDCARD },
   { name: 'ctime-datetime', regex: String.raw`\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},?\s+(?:\d{4}\s+)?\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s+\d{4}\b)?`, replacement: WILDCARD },
   { name: 'ipv4', regex: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])`, replacement: WILDCARD },
+  // Host names under a common top-level or site-local suffix: `db-1.prod.example.com`, `api.svc.local`
+  // (a Java package such as `com.example.Foo` ends in a class name, not a suffix).
+  { name: 'hostname', regex: String.raw`(?<![\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:com|net|org|io|edu|gov|mil|internal|local|localdomain|lan|corp|cloud|dev|app|info|biz|co|us|uk|de|fr|nl|cn|jp|ru|br|eu|ca|au)(?![\w.-])`, replacement: WILDCARD },
   // Two segments or more: a lone `/default-rack` stays, `/10.0.0.1:80` keeps its slash.
   { name: 'unix-path', regex: String.raw`(?<![\w.~/-])(?:~|\.{1,2})?(?:/[\w.@%+~:,=-]+){2,}/?`, replacement: WILDCARD },
   { name: 'windows-path', regex: String.raw`\b[A-Za-z]:\\[^\s"'<>|]*`, replacement: WILDCARD },
@@ -44,6 +47,12 @@ export const DEFAULT_MASKING_RULES: readonly MaskingRule[] = Object.freeze([
   { name: 'underscore-id', regex: String.raw`(?<=[A-Za-z]_)-?\d[A-Za-z0-9_]*`, replacement: WILDCARD },
   { name: 'hex-0x', regex: String.raw`\b\d[xX][0-9a-fA-F]+\b`, replacement: WILDCARD },
   { name: 'hex-id', regex: String.raw`(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}(?![A-Za-z0-9])`, replacement: WILDCARD },
+  // Durations glued to their unit: `250ms`, `1.5s`, `3m20s`, `2h`.
+  { name: 'duration', regex: String.raw`(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d)(?:\d+(?:\.\d+)?(?:ms|s|m|h))*(?![A-Za-z0-9])`, replacement: WILDCARD },
+  // Identifiers that mix letters and digits (pod suffixes `web-5d8f9-x2k4p`, task ids `[3f2a]`):
+  // one case, 4+ characters, 2+ digits, and a letter after a digit, so `ssh2`, `sha256`, `md5sum`,
+  // `x86_64` and `Win32Exception` stay words.
+  { name: 'mixed-id', regex: String.raw`(?<![A-Za-z0-9])(?:(?=[a-z]*\d[a-z]*\d)(?:\d+[a-z]|[a-z]+\d+[a-z])[a-z0-9]*|(?=[A-Z]*\d[A-Z]*\d)(?:\d+[A-Z]|[A-Z]+\d+[A-Z])[A-Z0-9]*)(?![A-Za-z0-9])`, replacement: WILDCARD },
   { name: 'version', regex: String.raw`(?<![A-Za-z0-9])[vV]\d+(?:\.\d+)+`, replacement: WILDCARD },
   { name: 'http-request-line', regex: String.raw`"(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) [^"\n]*"`, replacement: `"$1 ${WILDCARD}"` },
   { name: 'double-quoted', regex: String.raw`"[^"\n]*"`, replacement: `"${WILDCARD}"` },

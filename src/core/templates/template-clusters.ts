@@ -11,7 +11,7 @@
  */
 
 import { WILDCARD } from './masker.js';
-import { CONTINUATION, differByWord, differingWords, fitsPattern, generaliseToken } from './tokens.js';
+import { differByWord, differingWords, fitsPattern, generaliseToken } from './tokens.js';
 import { templateIdFor } from './stable-id.js';
 
 /** One template cluster, live in memory. */
@@ -63,12 +63,12 @@ function fitsRange(template: readonly string[], tokens: readonly string[], from:
 /** Cap on remembered parameter words, so memory stays bounded on any input. */
 const MAX_PARAMETER_WORDS = 100_000;
 
-/** Render template tokens as text: tokens joined by one space, continuation appended as is. */
+/** Render template tokens as text: tokens joined by one space, continuation tokens (`\n...`) appended as is. */
 export function renderTemplate(tokens: readonly string[]): string {
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (i > 0 && token !== CONTINUATION) out += ' ';
+    if (i > 0 && token.charCodeAt(0) !== 10 /* \n */) out += ' ';
     out += token;
   }
   return out;
@@ -134,6 +134,13 @@ export class TemplateClusters {
       const t = template[i]!;
       const x = tokens[i]!;
       if (t === x || t === WILDCARD) continue;
+      if (x.charCodeAt(0) === 10 /* \n */ || t.charCodeAt(0) === 10) {
+        // a different exception type (or none): never the same template
+        mismatches = limit + 1;
+        wordMismatches++;
+        wordPosition = i;
+        break;
+      }
       if (t.length > 3 && t.includes(WILDCARD) && fitsPattern(t, x)) continue;
       mismatches++;
       if (differByWord(t, x, this.parameterWords)) {

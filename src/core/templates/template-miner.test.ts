@@ -251,3 +251,38 @@ describe('masking rules', () => {
     for (const [message, template] of cases) expect(miner.add(message).template).toBe(template);
   });
 });
+
+describe('stack traces keep their exception type', () => {
+  const py = (n: number, type: string) => `request ${n} failed\nTraceback (most recent call last):\n  File "app.py", line ${n}, in handle\n    run()\n${type}: bad value ${n}`;
+  const java = (n: number, type: string) => `job ${n} failed\n${type}: refused\n\tat a.B.c(B.java:${n})\n\t... ${n} more`;
+
+  it('Python: the template names the raised exception; two exceptions, two templates', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add(py(1, 'KeyError'));
+    const b = miner.add(py(2, 'KeyError'));
+    const c = miner.add(py(3, 'ValueError'));
+    expect(a.templateId).toBe(b.templateId);
+    expect(miner.match(py(4, 'KeyError'))!.template).toBe('request <*> failed\n<*>\nKeyError<*>');
+    expect(c.templateId).not.toBe(a.templateId);
+    expect(c.template).toContain('ValueError');
+  });
+
+  it('Python: with chained tracebacks, the last one raised names the template', () => {
+    const miner = new TemplateMiner();
+    const message = 'oops\nTraceback (most recent call last):\n  File "a.py", line 1\nKeyError: 1\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File "a.py", line 3\nwebob.exc.HTTPBadRequest: no';
+    expect(miner.add(message).template).toBe('oops\n<*>\nwebob.exc.HTTPBadRequest<*>');
+  });
+
+  it('Java: the first exception line names the template', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add(java(1, 'java.net.ConnectException'));
+    expect(miner.add(java(2, 'java.net.ConnectException')).templateId).toBe(a.templateId);
+    expect(a.template).toBe('job <*> failed\n<*>\njava.net.ConnectException<*>');
+    expect(miner.add(java(3, 'java.io.EOFException')).templateId).not.toBe(a.templateId);
+  });
+
+  it('a continuation without a named exception keeps the plain continuation template', () => {
+    const miner = new TemplateMiner();
+    expect(miner.add('query:\n  SELECT 1\n  FROM t').template).toBe('query:\n<*>');
+  });
+});

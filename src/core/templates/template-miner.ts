@@ -8,7 +8,8 @@
 
 import { DEFAULT_MASKING_RULES, createMasker, type Masker, type MaskingRule } from './masker.js';
 import { TemplateClusters, type ChangeType, type Cluster } from './template-clusters.js';
-import { CONTINUATION, fitsPattern, tokenize } from './tokens.js';
+import { exceptionType } from './exception-type.js';
+import { CONTINUATION, exceptionToken, fitsPattern, tokenize } from './tokens.js';
 import { WILDCARD, type MaskedShape } from './masker.js';
 import { MINER_STATE_VERSION, validateMinerState, type MinerState, type StateStore, type TemplateRecord } from './state-store.js';
 
@@ -236,12 +237,16 @@ export class TemplateMiner {
     await store.save(this.toState());
   }
 
-  /** Masked first line, plus '\n' when continuation lines follow: the cache key and token source. */
+  /**
+   * Masked first line, plus '\n' and the exception type (if one is named) when continuation lines
+   * follow: the cache key and token source.
+   */
   private maskedKey(message: string): string {
     const newline = message.indexOf('\n');
     if (newline < 0) return this.masker.mask(message);
     const first = this.masker.mask(message.slice(0, newline));
-    return message.slice(newline + 1).trim() === '' ? first : `${first}\n`;
+    if (message.slice(newline + 1).trim() === '') return first;
+    return `${first}\n${exceptionType(message.split('\n')) ?? ''}`;
   }
 
   /**
@@ -316,9 +321,12 @@ export class TemplateMiner {
   }
 
   private tokensOf(key: string): string[] {
-    const multiLine = key.endsWith('\n');
-    const tokens = tokenize(multiLine ? key.slice(0, -1) : key, this.scratch);
-    if (multiLine) tokens.push(CONTINUATION);
+    const newline = key.indexOf('\n');
+    const tokens = tokenize(newline >= 0 ? key.slice(0, newline) : key, this.scratch);
+    if (newline >= 0) {
+      tokens.push(CONTINUATION);
+      if (newline + 1 < key.length) tokens.push(exceptionToken(key.slice(newline + 1)));
+    }
     return tokens;
   }
 

@@ -10,6 +10,14 @@ import { WILDCARD } from './masker.js';
 /** Synthetic last token standing for the continuation lines of a multi-line message. */
 export const CONTINUATION = `\n${WILDCARD}`;
 
+/**
+ * Synthetic token after CONTINUATION naming the exception a stack trace carries: rendered on a
+ * line of its own (`...\n<*>\nKeyError<*>`), so templates of different exceptions differ.
+ */
+export function exceptionToken(type: string): string {
+  return `\n${type}${WILDCARD}`;
+}
+
 function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13);
 }

@@ -1,0 +1,281 @@
+/**
+ * @file Header layouts of the `header` format that the generic `time ... LEVEL component` scan
+ * cannot read: fixed layouts tried first (NCSA common/combined access logs, Kubernetes CRI
+ * container lines, PostgreSQL's `log_line_prefix` defaults) and level-less layouts tried when the
+ * generic scan finds no level (`time|component|pid|message`, `[time] program - message`,
+ * `time [thread:Class@line] - message`, columns before an epoch time: `id host comp 1077804742 msg`). Every regex is anchored and runs on a bounded prefix;
+ * a cheap character test rejects most lines before any regex. Never throws.
+ */
+import type { Level } from '../types.js';
+import { isContinuationLine } from './continuation.js';
+import { levelFromHeaderWord } from './level.js';
+import { isDigit, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { readLeadingTime } from './plain.js';
+import { normalizeTime } from './time.js';
+
+const MAX_PREFIX_CHARS = 512;
+
+function prefixOf(line: string): string {
+  return line.length > MAX_PREFIX_CHARS ? line.slice(0, MAX_PREFIX_CHARS) : line;
+}
+
+function skipSpaces(line: string, pos: number): number {
+  while (pos < line.length && line.charCodeAt(pos) === 32) pos++;
+  return pos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NCSA common / combined: `host ident user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 ...`
+
+const ACCESS_HEAD = /^[^ "[\]]{1,255} [^ "[\]]{1,255} (?:[^ "[\]]{1,255}|"[^"]{0,255}") \[(\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\] (?="|-)/;
+const ACCESS_STATUS = /^(?:"(?:[^"\\]|\\.){0,8192}"|-) (\d{3}) /;
+
+/** An NCSA access line: time from the bracket, status code as a field, message from the request on. */
+function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const bracket = line.indexOf(' [');
+  if (bracket < 3 || bracket > 770) return false;
+  const m = ACCESS_HEAD.exec(line.length > 1024 ? line.slice(0, 1024) : line);
+  if (m === null) return false;
+  const msg = m[0].length;
+  out.time = normalizeTime(m[1]!.replace(':', ' '), ctx) ?? normalizeTime(m[1], ctx);
+  out.level = null;
+  out.component = null;
+  const status = ACCESS_STATUS.exec(line.length - msg > 9000 ? line.slice(msg, msg + 9000) : line.slice(msg));
+  out.status = status === null ? null : Number(status[1]);
+  out.message = sliceTrimEnd(line, msg);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes CRI: `2024-03-05T10:15:30.123456789Z stdout F message` (the message may carry its own header)
+
+const CRI_HEAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (?:stdout|stderr) [FP](?: |$)/;
+
+/** Is this a CRI line? (Syslog uses it to leave such lines alone: `stdout` is not a host.) */
+export function isCriLine(line: string): boolean {
+  return isDigit(line.charCodeAt(0)) && line.charCodeAt(10) === 84 /* T */ && CRI_HEAD.test(prefixOf(line));
+}
+
+function parseCriLine(line: string, out: LineFields, ctx: LineParseContext, inner: InnerParser): boolean {
+  if (line.charCodeAt(10) !== 84 /* T */) return false;
+  const m = CRI_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const time = normalizeTime(m[1], ctx);
+  const rest = sliceTrimEnd(line, m[0].length);
+  if (isContinuationLine(rest)) {
+    // a stack frame or indented line the runtime wrapped: part of the record before it
+    out.time = time;
+    out.level = null;
+    out.component = null;
+    out.continues = true;
+    out.message = rest;
+    return true;
+  }
+  // The container's own line: keep its level, component and message when it has a header.
+  if (rest.length > 0 && inner(rest, out, ctx)) {
+    out.time ??= time;
+    return true;
+  }
+  out.time = time;
+  out.level = null;
+  out.component = null;
+  out.message = rest;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: `%m [%p] ` (the default), `%t [%p]: [%l-1] user=%u,db=%d ` and the like, then `LEVEL:  `
+
+const PG_HEAD =
+  /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(?: ([A-Za-z]{2,5}|[+-]\d{2}(?::?\d{2})?))? \[(\d{1,10})\]:?(?: \[\d{1,12}-\d{1,6}\])?(?: [^ ]{1,200}){0,3}? (LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DEBUG[1-5]?|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  ?/;
+
+const PG_LEVELS: Readonly<Record<string, Level>> = {
+  LOG: 'INFO', INFO: 'INFO', NOTICE: 'INFO', WARNING: 'WARN', ERROR: 'ERROR', FATAL: 'FATAL', PANIC: 'FATAL',
+};
+
+function parsePostgresLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  if (line.charCodeAt(4) !== 45 /* - */ || line.indexOf(' [', 19) < 0) return false;
+  const m = PG_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const zone = m[2];
+  out.time = (zone !== undefined ? normalizeTime(`${m[1]} ${zone}`, ctx) : null) ?? normalizeTime(m[1], ctx);
+  const word = m[4]!;
+  const level = PG_LEVELS[word] ?? (word.startsWith('DEBUG') ? 'DEBUG' : null);
+  out.component = null;
+  if (level === null) {
+    // DETAIL/HINT/STATEMENT/CONTEXT/QUERY/LOCATION: the rest of the message logged just before.
+    out.level = null;
+    out.continues = true;
+    out.message = sliceTrimEnd(line, m[0].lastIndexOf(word));
+    return true;
+  }
+  out.level = level;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+/** A header parser for the line inside a container runtime's wrapper. */
+export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
+
+/**
+ * The fixed layouts, tried before the generic scan. True when one matched (`out` filled).
+ * `inner` parses the payload of a CRI line (the generic header scan, level-less layouts included).
+ */
+export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LineParseContext, inner: InnerParser): boolean {
+  const first = line.charCodeAt(0);
+  if (isDigit(first)) {
+    if (line.charCodeAt(4) === 45 /* - */) {
+      if (parseCriLine(line, out, ctx, inner)) return true;
+      if (parsePostgresLine(line, out, ctx)) return true;
+    }
+  }
+  if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Level-less layouts
+
+const MAX_PIPE_FIELDS = 6;
+const MAX_PIPE_FIELD_CHARS = 64;
+
+/** `time|component|pid|message` (fields without spaces before the message, the first a time). */
+function parsePipeLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const firstBar = line.indexOf('|');
+  if (firstBar < 6 || firstBar > 40) return false;
+  const time = normalizeTime(line.slice(0, firstBar).trim(), ctx);
+  if (time === null) return false;
+  let start = firstBar + 1;
+  let component: string | null = null;
+  let level: Level | null = null;
+  for (let f = 0; f < MAX_PIPE_FIELDS; f++) {
+    const bar = line.indexOf('|', start);
+    if (bar < 0 || bar - start > MAX_PIPE_FIELD_CHARS) break;
+    const field = line.slice(start, bar).trim();
+    if (field.indexOf(' ') >= 0) break;
+    const asLevel = field.length >= 3 ? levelFromHeaderWord(field) : null;
+    if (asLevel !== null && level === null) level = asLevel;
+    else if (component === null && field.length > 0 && !/^\d+$/.test(field)) component = field;
+    start = bar + 1;
+  }
+  out.time = time;
+  out.level = level;
+  out.component = component;
+  out.message = sliceTrimEnd(line, skipSpaces(line, start));
+  return true;
+}
+
+/** End of a `[...]` group starting at `open`, nested brackets allowed; -1 if none within `max`. */
+export function balancedBracketEnd(line: string, open: number, max: number): number {
+  let depth = 0;
+  const limit = Math.min(line.length, open + max);
+  for (let i = open; i < limit; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 91) depth++;
+    else if (c === 93 && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `thread:Class@line` -> `Class`; otherwise null. */
+export function classOfThreadBracket(inside: string): string | null {
+  const at = inside.lastIndexOf('@');
+  if (at < 0 || !/^\d+$/.test(inside.slice(at + 1))) return null;
+  const colon = inside.lastIndexOf(':', at);
+  const name = inside.slice(colon + 1, at);
+  return name.length > 0 ? name : null;
+}
+
+const PROGRAM_DASH = /^([A-Za-z_][\w.$/-]{0,127}) - /;
+
+/**
+ * `[time] program - message`, `time [thread:Class@line] - message`, `time [thread] logger - message`
+ * (a leading time, then one component and ` - `). Level null.
+ */
+function parseTimeDashLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const lead = readLeadingTime(line, ctx);
+  if (lead === null) return false;
+  let at = lead.end;
+  let component: string | null = null;
+  if (line.charCodeAt(at) === 91 /* [ */) {
+    const close = balancedBracketEnd(line, at, 512);
+    if (close < 0 || line.charCodeAt(close + 1) !== 32) return false;
+    component = classOfThreadBracket(line.slice(at + 1, close));
+    at = close + 2;
+    if (line.charCodeAt(at) === 45 /* - */ && line.charCodeAt(at + 1) === 32) {
+      out.time = lead.time;
+      out.level = null;
+      out.component = component;
+      out.message = sliceTrimEnd(line, skipSpaces(line, at + 2));
+      return true;
+    }
+  }
+  const m = PROGRAM_DASH.exec(line.length - at > 140 ? line.slice(at, at + 140) : line.slice(at));
+  if (m === null) return false;
+  out.time = lead.time;
+  out.level = null;
+  out.component = m[1]!;
+  out.message = sliceTrimEnd(line, skipSpaces(line, at + m[0].length));
+  return true;
+}
+
+const MAX_COLUMNS = 8;
+const MAX_COLUMN_CHARS = 64;
+
+/** A header column: `-`, or a token with a digit or an inner `.`, `_`, `:`, `/`, `-` (`node-7`, `unix.hw`). */
+function isFieldLike(token: string): boolean {
+  if (token === '-') return true;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (isDigit(c)) return true;
+    if (i > 0 && i < token.length - 1 && (c === 46 || c === 95 || c === 58 || c === 47 || c === 45)) return true;
+  }
+  return false;
+}
+
+/** A whole epoch time column: 10 digits (seconds) or 13 (milliseconds). */
+function isEpochColumn(token: string): boolean {
+  return (token.length === 10 || token.length === 13) && /^\d+$/.test(token);
+}
+
+/**
+ * Columnar headers whose time is not first: `id host component state 1077804742 1 message`.
+ * The first column is field-like (an id, a host), the epoch time is the third to seventh column;
+ * after it, one short numeric flag column may follow. The message is what comes after.
+ */
+function parseColumnLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  let pos = 0;
+  let component: string | null = null;
+  for (let t = 0; t < MAX_COLUMNS - 1; t++) {
+    const end = line.indexOf(' ', pos);
+    if (end < 0 || end - pos > MAX_COLUMN_CHARS || end === pos) return false;
+    const token = line.slice(pos, end);
+    pos = end + 1;
+    if (t > 1 && isEpochColumn(token)) {
+      const time = normalizeTime(token, ctx);
+      if (time === null) return false;
+      const flagEnd = line.indexOf(' ', pos);
+      if (flagEnd > pos && flagEnd - pos <= 3 && /^-?\d{1,2}$/.test(line.slice(pos, flagEnd))) pos = flagEnd + 1;
+      if (pos >= line.length) return false;
+      out.time = time;
+      out.level = null;
+      out.component = component;
+      out.message = sliceTrimEnd(line, skipSpaces(line, pos));
+      return true;
+    }
+    // the first column identifies (an id, a host, `-`); the ones after it may be words (`action start`)
+    if (t === 0 && !isFieldLike(token)) return false;
+    if (component === null && t > 0 && !/\d/.test(token) && token !== '-') component = token;
+  }
+  return false;
+}
+
+/** The level-less layouts, tried when the generic scan found no level. */
+export function parseLevellessHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const first = line.charCodeAt(0);
+  if (first === 123 /* { */ || first === 32 || first === 9) return false;
+  if (isDigit(first) && parsePipeLine(line, out, ctx)) return true;
+  if (parseColumnLine(line, out, ctx)) return true;
+  if (!isDigit(first) && first !== 91 /* [ */ && !(first >= 65 && first <= 90)) return false;
+  return parseTimeDashLine(line, out, ctx);
+}
