@@ -96,7 +96,13 @@ Examples:
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources);
-      const templates = flags.templates ? await openTemplateStage(flags) : null;
+      let templates: Awaited<ReturnType<typeof openTemplateStage>> | null;
+      try {
+        templates = flags.templates ? await openTemplateStage(flags) : null;
+      } catch (err) {
+        await scorer.close(); // else the scoring thread keeps the process alive
+        throw err;
+      }
       const stop = stopSignal();
       try {
         const summary = await runPredict(

@@ -51,15 +51,23 @@ export async function createThreadedScorer(sources: ModelSource[]): Promise<Scor
     await worker.terminate();
     throw err;
   });
+  // an idle scoring thread never keeps the process alive: whatever path ends the command (an
+  // error in a later stage included), the process exits; a thread with work in flight does
+  worker.unref();
+  const settle = () => {
+    if (pending.size === 0) worker.unref();
+  };
   worker.on('error', (err) => {
     fatal = new FailureError(`the scoring thread failed: ${err.message}`, 'run again with --debug and report it');
     for (const p of pending.values()) p.reject(fatal);
     pending.clear();
+    settle();
   });
   worker.on('message', (msg: { type: string; id: number; levelIndex: Int8Array; levelProb: Float32Array; anomaly: Float32Array; error?: WireError }) => {
     const waiter = pending.get(msg.id);
     if (!waiter) return;
     pending.delete(msg.id);
+    settle();
     if (msg.type === 'failed') return waiter.reject(rebuild(msg.error!));
     const out = new Array<Prediction>(waiter.n);
     for (let i = 0; i < waiter.n; i++) {
@@ -82,10 +90,12 @@ export async function createThreadedScorer(sources: ModelSource[]): Promise<Scor
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, n: messages.length });
+        worker.ref();
         worker.postMessage({ type: 'score', id, messages });
       });
     },
     async close() {
+      worker.ref(); // until it has released its sessions
       worker.postMessage({ type: 'close' });
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
