@@ -3,7 +3,7 @@
  * runs the core pipeline on files or stdin, and reports skipped records on stderr.
  */
 import { Command, Option } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
 import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
@@ -122,6 +122,8 @@ Examples:
           { stdout: process.stdout, stdin: process.stdin },
         );
         noteSkipped(summary.skipped, summary.records, 'scored');
+        const signal = stop.received();
+        if (signal && !flags.follow) throw new InterruptedError(signal);
         for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
       } finally {
         stop.release();

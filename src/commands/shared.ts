@@ -42,19 +42,27 @@ export function note(text: string): void {
   process.stderr.write(text + '\n');
 }
 
-/** An AbortSignal that SIGINT and SIGTERM abort (so --follow ends cleanly), and its release. */
-export function stopSignal(): { signal: AbortSignal; release: () => void } {
+/**
+ * An AbortSignal that the first SIGINT or SIGTERM aborts (so a run stops reading and ends
+ * cleanly; a second signal kills as usual), the signal that came, and its release.
+ */
+export function stopSignal(): { signal: AbortSignal; received: () => 'SIGINT' | 'SIGTERM' | null; release: () => void } {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
+  let received: 'SIGINT' | 'SIGTERM' | null = null;
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  const release = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   };
+  function stop(name: 'SIGINT' | 'SIGTERM') {
+    received = name;
+    release(); // the next signal has its default effect
+    controller.abort();
+  }
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return { signal: controller.signal, received: () => received, release };
 }
 
 /** The stderr line about input lines set aside, e.g. "skipped 2 lines (1 invalid UTF-8, ...)". */

@@ -67,6 +67,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
             pending = [];
             pendingChars = 0;
           }
+          if (options.signal?.aborted) break; // stopped: what was read is still yielded below
         }
       } catch (err) {
         for (const r of parser.flush()) pending.push(r);
@@ -77,6 +78,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
       }
       for (const r of parser.flush()) pending.push(r);
       if (pending.length) yield pending;
+      if (options.signal?.aborted) return;
       if (lines === 0 && totalSkipped(source.skipped) === 0) stats.emptyInputs.push(path);
     }
   }
