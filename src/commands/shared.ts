@@ -66,9 +66,14 @@ export function stopSignal(): { signal: AbortSignal; received: () => 'SIGINT' | 
 }
 
 /** The stderr line about input lines set aside, e.g. "skipped 2 lines (1 invalid UTF-8, ...)". */
-export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number }, records: number, verb: string): void {
-  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
+export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number; unparsable: number }, records: number, verb: string): void {
+  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong + s.unparsable;
   if (skipped === 0) return;
-  const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`, s.tooLong && `${s.tooLong} longer than --max-line-bytes`].filter(Boolean);
+  const parts = [
+    s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`,
+    s.nulBytes && `${s.nulBytes} with NUL bytes`,
+    s.tooLong && `${s.tooLong} longer than --max-line-bytes`,
+    s.unparsable && `${s.unparsable} unparsable record${s.unparsable === 1 ? '' : 's'}`,
+  ].filter(Boolean);
   note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); ${verb} ${records} records`);
 }
