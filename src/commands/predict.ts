@@ -3,7 +3,7 @@
  * runs the core pipeline on files or stdin, and reports skipped records on stderr.
  */
 import { Command, Option } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
 import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
@@ -104,11 +104,17 @@ Examples:
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources, flags.anomalyThreshold !== undefined ? { anomalyThreshold: flags.anomalyThreshold } : {});
-      const templates = flags.templates ? await openTemplateStage(flags) : null;
-      if (flags.baseline) {
-        await checkInputs(flags.baseline);
-        const n = await observeBaseline(flags.baseline, flags.inputFormat as never, scorer, flags.batchSize);
-        note(`logml: baseline: ${n} records from ${flags.baseline.join(', ')} count as seen`);
+      let templates: Awaited<ReturnType<typeof openTemplateStage>> | null;
+      try {
+        templates = flags.templates ? await openTemplateStage(flags) : null;
+        if (flags.baseline) {
+          await checkInputs(flags.baseline);
+          const n = await observeBaseline(flags.baseline, flags.inputFormat as never, scorer, flags.batchSize);
+          note(`logml: baseline: ${n} records from ${flags.baseline.join(', ')} count as seen`);
+        }
+      } catch (err) {
+        await scorer.close(); // else the scoring thread keeps the process alive
+        throw err;
       }
       const stop = stopSignal();
       try {
@@ -129,6 +135,8 @@ Examples:
           { stdout: process.stdout, stdin: process.stdin },
         );
         noteSkipped(summary.skipped, summary.records, 'scored');
+        const signal = stop.received();
+        if (signal && !flags.follow) throw new InterruptedError(signal);
         for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
       } finally {
         stop.release();

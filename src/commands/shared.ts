@@ -51,25 +51,38 @@ export function note(text: string): void {
   process.stderr.write(text + '\n');
 }
 
-/** An AbortSignal that SIGINT and SIGTERM abort (so --follow ends cleanly), and its release. */
-export function stopSignal(): { signal: AbortSignal; release: () => void } {
+/**
+ * An AbortSignal that the first SIGINT or SIGTERM aborts (so a run stops reading and ends
+ * cleanly; a second signal kills as usual), the signal that came, and its release.
+ */
+export function stopSignal(): { signal: AbortSignal; received: () => 'SIGINT' | 'SIGTERM' | null; release: () => void } {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
+  let received: 'SIGINT' | 'SIGTERM' | null = null;
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  const release = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   };
+  function stop(name: 'SIGINT' | 'SIGTERM') {
+    received = name;
+    release(); // the next signal has its default effect
+    controller.abort();
+  }
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return { signal: controller.signal, received: () => received, release };
 }
 
 /** The stderr line about input lines set aside, e.g. "skipped 2 lines (1 invalid UTF-8, ...)". */
-export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number }, records: number, verb: string): void {
-  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong;
+export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number; unparsable: number }, records: number, verb: string): void {
+  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong + s.unparsable;
   if (skipped === 0) return;
-  const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`, s.tooLong && `${s.tooLong} longer than --max-line-bytes`].filter(Boolean);
+  const parts = [
+    s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`,
+    s.nulBytes && `${s.nulBytes} with NUL bytes`,
+    s.tooLong && `${s.tooLong} longer than --max-line-bytes`,
+    s.unparsable && `${s.unparsable} unparsable record${s.unparsable === 1 ? '' : 's'}`,
+  ].filter(Boolean);
   note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); ${verb} ${records} records`);
 }

@@ -4,7 +4,7 @@
  * runs.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { splitDbArg } from './db.js';
 import { noteSkipped, positiveInt, stopSignal } from './shared.js';
 
@@ -111,6 +111,8 @@ Examples:
           { stdout: process.stdout, stdin: process.stdin },
         );
         noteSkipped(summary.skipped, summary.records, 'mined');
+        const signal = stop.received();
+        if (signal && !flags.follow) throw new InterruptedError(signal);
       } finally {
         stop.release();
         try {

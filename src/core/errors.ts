@@ -33,4 +33,16 @@ export class GateBreachedError extends LogmlError {
   readonly exitCode = 3;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3 } as const;
+/**
+ * Stopped by SIGINT (exit 130) or SIGTERM (exit 143), as shells report a process killed by them;
+ * thrown after what was read has been written.
+ */
+export class InterruptedError extends LogmlError {
+  readonly exitCode: number;
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM', what = 'the records read before it were written') {
+    super(`interrupted (${signal}); ${what}`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3, sigint: 130, sigterm: 143 } as const;

@@ -63,6 +63,28 @@ describe('bad input to logml predict', () => {
     expect(parseNdjson(res.stdout).length).toBe(10);
     expect(res.stderr.trim()).toBe('logml: skipped 2 lines (1 invalid UTF-8, 1 with NUL bytes); scored 10 records');
   });
+  it('a JSON record nested 5,000 deep is skipped and counted; predict, templates and -f carry on', async () => {
+    const file = join(dir, 'deep.jsonl');
+    const deep = `{"level":"info","msg":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const good = (i: number) => `{"level":"info","time":"2024-05-01T00:00:0${i}Z","msg":"user ${i} logged in"}`;
+    writeFileSync(file, [good(1), good(2), deep, good(3), good(4)].join('\n') + '\n');
+    const res = await runCli(['predict', file, '--format', 'ndjson']);
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout).map((r) => r.line)).toEqual([1, 2, 4, 5]);
+    expect(res.stderr.trim()).toBe('logml: skipped 1 line (1 unparsable record); scored 4 records');
+    const tpl = await runCli(['templates', file, '--format', 'ndjson']);
+    expect(tpl.code).toBe(0);
+    expect(parseNdjson(tpl.stdout)).toHaveLength(4);
+    expect(tpl.stderr).toMatch(/skipped 1 line \(1 unparsable record\); mined 4 records/);
+    // and when the bad record is among the lines the format is detected on, and in json mode
+    const first = join(dir, 'deep-first.jsonl');
+    writeFileSync(first, [deep, good(1), good(2)].join('\n') + '\n');
+    for (const extra of [[], ['--input-format', 'json']]) {
+      const r = await runCli(['predict', first, '--format', 'ndjson', ...extra]);
+      expect(r.code).toBe(0);
+      expect(parseNdjson(r.stdout).map((x) => x.line)).toEqual([2, 3]);
+    }
+  });
   it('a 50 MB line is skipped and counted, the rest scored, no hang', async () => {
     const file = join(dir, 'huge.log');
     const good = readFileSync(hdfs, 'utf8').split('\n').slice(0, 3).join('\n');

@@ -98,3 +98,28 @@ describe('logml templates --db', () => {
     expect(new Set(parseNdjson(pred.stdout).map((r) => r.template_id))).toEqual(new Set([stored.rows[0].template_id]));
   });
 });
+
+describe('a failing template stage ends the process (no hang)', () => {
+  const GUARD = { timeoutMs: 45_000 };
+  const small = join(ROOT, 'fixtures', 'loghub', 'HDFS_200.log');
+  it('predict --template-db on an unmigrated database: exit 1', async () => {
+    await client.query('CREATE DATABASE unmigrated');
+    const url = db.url.replace(/\/[^/?]+(\?|$)/, '/unmigrated$1');
+    const res = await runCli(['predict', small, '--template-db', url], GUARD);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/logml db migrate/);
+  });
+  it('a corrupt ml_templates row: predict --template-db and backfill exit 2 naming it', async () => {
+    await client.query(`INSERT INTO ml_templates (template_id, template, tokens) VALUES ('t-corrupt', 'a b', '"not an array"')`);
+    try {
+      const pred = await runCli(['predict', small, '--template-db', db.url], GUARD);
+      expect(pred.code).toBe(2);
+      expect(pred.stderr.split('\n')[0]).toMatch(/ml_templates row t-corrupt/);
+      const back = await runCli(['backfill', '--db', db.url], GUARD);
+      expect(back.code).toBe(2);
+      expect(back.stderr.split('\n')[0]).toMatch(/ml_templates row t-corrupt/);
+    } finally {
+      await client.query(`DELETE FROM ml_templates WHERE template_id = 't-corrupt'`);
+    }
+  });
+});

@@ -276,10 +276,10 @@ export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, s
   return withPool(opts, opts.workers + 2, async (pool) => {
     await requireSchema(pool);
     const { scorer, tasks } = await loadScorer(pool, opts.models);
-    const templates = opts.templates === false ? null : await (await import('./template-store.js')).backfillTemplates(pool);
     let last = 0;
     let shown = false;
     try {
+      const templates = opts.templates === false ? null : await (await import('./template-store.js')).backfillTemplates(pool);
       const result = await backfill(pool, scorer, {
         table: opts.table,
         range: opts.range,

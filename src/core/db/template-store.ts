@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { MINER_STATE_VERSION, TemplateMiner, WILDCARD, type MinerState, type StateStore, type TemplateRecord } from '../templates/index.js';
 import type { BackfillTemplates } from './backfill.js';
+import { InputError } from '../errors.js';
 import { createPool, dbFailure, ping, withTransaction } from './connection.js';
 import { requireSchema } from './migrate.js';
 
@@ -50,6 +51,14 @@ function resolveAlias(aliases: ReadonlyMap<string, string>, id: string): string 
   return current;
 }
 
+/** A row another program (or a bad restore) damaged is refused by name, not half-loaded. */
+function checkRow(r: TemplateRow): void {
+  const whole = (v: string) => /^-?\d+$/.test(v);
+  if (!Array.isArray(r.tokens) || !r.tokens.every((t) => typeof t === 'string') || !whole(r.count) || !whole(r.created_tick) || !whole(r.last_seen_tick)) {
+    throw new InputError(`ml_templates row ${r.template_id} is corrupt (its tokens must be a JSON array of strings)`, `delete that row (DELETE FROM ml_templates WHERE template_id = '${r.template_id.replace(/'/g, "''")}'); the miner relearns it`);
+  }
+}
+
 const wildcardsOf = (tokens: readonly string[]) => tokens.reduce((n, t) => n + (t === WILDCARD ? 1 : 0), 0);
 
 /**
@@ -88,6 +97,7 @@ export class PgStateStore implements StateStore {
       throw dbFailure(err, 'loading the template state from ml_templates', 'run "logml db migrate" (same --db / DATABASE_URL) if the table does not exist');
     }
     this.base.clear();
+    for (const r of templates) checkRow(r);
     if (templates.length === 0 && meta === undefined) return null;
     const aliasMap = new Map(Object.entries(meta?.aliases ?? {}));
     const live = new Set(templates.map((r) => r.template_id));

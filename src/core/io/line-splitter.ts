@@ -10,7 +10,11 @@ export interface SkipCounts {
   invalidUtf8: number;
   nulBytes: number;
   tooLong: number;
+  /** Lines the record parser could not parse (counted by the record stream, not here). */
+  unparsable: number;
 }
+
+export const noSkips = (): SkipCounts => ({ invalidUtf8: 0, nulBytes: 0, tooLong: 0, unparsable: 0 });
 
 export interface LineBatch {
   lines: string[];
@@ -21,7 +25,7 @@ export interface LineBatch {
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 export class LineSplitter {
-  readonly skipped: SkipCounts = { invalidUtf8: 0, nulBytes: 0, tooLong: 0 };
+  readonly skipped: SkipCounts = noSkips();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private oversized = false;
@@ -111,5 +115,5 @@ export class LineSplitter {
 }
 
 export function totalSkipped(s: SkipCounts): number {
-  return s.invalidUtf8 + s.nulBytes + s.tooLong;
+  return s.invalidUtf8 + s.nulBytes + s.tooLong + s.unparsable;
 }

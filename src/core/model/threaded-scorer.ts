@@ -52,15 +52,23 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
     await worker.terminate();
     throw err;
   });
+  // an idle scoring thread never keeps the process alive: whatever path ends the command (an
+  // error in a later stage included), the process exits; a thread with work in flight does
+  worker.unref();
+  const settle = () => {
+    if (pending.size === 0) worker.unref();
+  };
   worker.on('error', (err) => {
     fatal = new FailureError(`the scoring thread failed: ${err.message}`, 'run again with --debug and report it');
     for (const p of pending.values()) p.reject(fatal);
     pending.clear();
+    settle();
   });
   worker.on('message', (msg: { type: string; id: number; levelIndex: Int8Array; levelProb: Float32Array; anomaly: Float32Array; error?: WireError }) => {
     const waiter = pending.get(msg.id);
     if (!waiter) return;
     pending.delete(msg.id);
+    settle();
     if (msg.type === 'failed') return waiter.reject(rebuild(msg.error!));
     if (msg.type === 'observed') return waiter.resolve([]);
     const out = new Array<Prediction>(waiter.n);
@@ -84,6 +92,7 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, n: messages.length });
+        worker.ref();
         worker.postMessage({ type: 'score', id, messages });
       });
     },
@@ -96,6 +105,7 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
       });
     },
     async close() {
+      worker.ref(); // until it has released its sessions
       worker.postMessage({ type: 'close' });
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);

@@ -6,7 +6,7 @@
 import { isBlankLine, isContinuationLine } from './continuation.js';
 import { DETECTION_ORDER, LINE_PARSERS, type InputFormat } from './formats.js';
 import { looksLikeJsonObject } from './json-lines.js';
-import { emptyFields, type LineParseContext } from './line-fields.js';
+import { emptyFields, type LineFields, type LineParseContext } from './line-fields.js';
 
 /** Lines looked at by default, and the hard cap whatever the caller passes. */
 export const DEFAULT_DETECT_LINES = 50;
@@ -24,6 +24,15 @@ const MAX_JSON_PROBE_CHARS = 1 << 20;
  * @example detectFormat(['{"level":30,"msg":"a"}', '{"level":40,"msg":"b"}']) // 'json'
  * @example detectFormat(['hello', 'world'])                                    // 'plain'
  */
+/** Whether `format` parses `line`; a line that makes the parser throw (e.g. JSON nested too deep) votes for nothing. */
+function probe(format: InputFormat, line: string, fields: LineFields): boolean {
+  try {
+    return LINE_PARSERS[format](line, fields, DETECT_CONTEXT);
+  } catch {
+    return false;
+  }
+}
+
 export function detectFormat(sample: readonly string[]): InputFormat {
   const fields = emptyFields();
   const counts = new Array<number>(DETECTION_ORDER.length).fill(0);
@@ -38,7 +47,7 @@ export function detectFormat(sample: readonly string[]): InputFormat {
       const format = DETECTION_ORDER[f]!;
       const parses = format === 'json' && line.length > MAX_JSON_PROBE_CHARS
         ? looksLikeJsonObject(line)
-        : LINE_PARSERS[format](line, fields, DETECT_CONTEXT);
+        : probe(format, line, fields);
       if (parses) counts[f]!++;
     }
   }

@@ -57,6 +57,8 @@ export interface RecordParser {
   flush(): LogRecord[];
   /** The format in use (after detection), or null while still buffering. */
   readonly format: InputFormat | null;
+  /** Lines set aside because parsing them failed (e.g. JSON nested too deep to stringify). */
+  readonly unparsable: number;
 }
 
 class LineRecordParser implements RecordParser {
@@ -113,6 +115,11 @@ class LineRecordParser implements RecordParser {
     return this.mode;
   }
 
+  get unparsable(): number {
+    return this.bad;
+  }
+  private bad = 0;
+
   push(line: string, lineNo: number): LogRecord[] {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
     if (this.mode === null) {
@@ -120,7 +127,7 @@ class LineRecordParser implements RecordParser {
       this.bufferedLineNos.push(lineNo);
       return this.bufferedLines.length < this.detectLines ? [] : this.drainDetectionBuffer([]);
     }
-    const done = this.consume(line, lineNo);
+    const done = this.consumeSafely(line, lineNo);
     if (this.extra.length > 0) return this.takeExtra(done);
     return done === null ? [] : [done];
   }
@@ -156,13 +163,26 @@ class LineRecordParser implements RecordParser {
   private drainDetectionBuffer(out: LogRecord[]): LogRecord[] {
     this.useFormat(detectFormat(this.bufferedLines));
     for (let i = 0; i < this.bufferedLines.length; i++) {
-      const done = this.consume(this.bufferedLines[i]!, this.bufferedLineNos[i]!);
+      const done = this.consumeSafely(this.bufferedLines[i]!, this.bufferedLineNos[i]!);
       if (this.extra.length > 0) out.push(...this.takeExtra(null));
       if (done !== null) out.push(done);
     }
     this.bufferedLines.length = 0;
     this.bufferedLineNos.length = 0;
     return out;
+  }
+
+  /**
+   * One bad line never ends the input: a line whose parsing throws (a line parser fails before
+   * the record state changes) is counted in `unparsable` and left out.
+   */
+  private consumeSafely(line: string, lineNo: number): LogRecord | null {
+    try {
+      return this.consume(line, lineNo);
+    } catch {
+      this.bad++;
+      return null;
+    }
   }
 
   /** One physical line; returns the record it completed, if any. */

@@ -7,7 +7,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../errors.js';
-import type { SkipCounts } from '../io/line-splitter.js';
+import { noSkips, type SkipCounts } from '../io/line-splitter.js';
 import { createSink } from '../io/sink.js';
 import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
@@ -92,7 +92,7 @@ export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'on
 export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: ScoreFn, models: readonly string[], options: ScoreRecordsOptions, stdout: Writable): Promise<PredictSummary> {
   const sink = createSink(stdout, { flushEachWrite: options.follow });
   const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates), params: Boolean(options.templates?.params) });
-  const summary: PredictSummary = { records: 0, written: 0, skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [], outputClosed: false };
+  const summary: PredictSummary = { records: 0, written: 0, skipped: noSkips(), emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 
   // Writes stay in input order: each batch's write is chained on the previous one's.

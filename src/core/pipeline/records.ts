@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { checkInputPath, openLineSource, type LineSource } from '../io/line-source.js';
-import { totalSkipped, type SkipCounts } from '../io/line-splitter.js';
+import { noSkips, totalSkipped, type SkipCounts } from '../io/line-splitter.js';
 import { createRecordParser, type InputFormat } from '../parse/index.js';
 import type { LogRecord } from '../types.js';
 
@@ -39,7 +39,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
   for (const path of options.inputs) {
     sources.push({ path, source: await openLineSource({ path, follow: options.follow && path !== '-', maxLineBytes: options.maxLineBytes, signal: options.signal, stdin: options.stdin }) });
   }
-  const stats: RecordStreamStats = { skipped: { invalidUtf8: 0, nulBytes: 0, tooLong: 0 }, emptyInputs: [] };
+  const stats: RecordStreamStats = { skipped: noSkips(), emptyInputs: [] };
   async function* batches(): AsyncGenerator<LogRecord[]> {
     for (const { path, source } of sources) {
       const parser = createRecordParser({ source: path, format: options.inputFormat });
@@ -67,16 +67,20 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
             pending = [];
             pendingChars = 0;
           }
+          if (options.signal?.aborted) break; // stopped: what was read is still yielded below
         }
       } catch (err) {
         for (const r of parser.flush()) pending.push(r);
+        stats.skipped.unparsable += parser.unparsable;
         if (pending.length) yield pending;
         throw err;
       } finally {
         for (const key of Object.keys(stats.skipped) as Array<keyof SkipCounts>) stats.skipped[key] += source.skipped[key];
       }
       for (const r of parser.flush()) pending.push(r);
+      stats.skipped.unparsable += parser.unparsable;
       if (pending.length) yield pending;
+      if (options.signal?.aborted) return;
       if (lines === 0 && totalSkipped(source.skipped) === 0) stats.emptyInputs.push(path);
     }
   }

@@ -122,9 +122,9 @@ export class FileStateStore implements StateStore {
   }
 
   async save(state: MinerState): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
+      await mkdir(dirname(this.path), { recursive: true });
       await writeFile(temp, JSON.stringify(state), 'utf8');
       await rename(temp, this.path);
     } catch (error) {
