@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import type { LogRecord, ModelTask, Scorer } from '../types.js';
 import type { PredictSummary, ScoreRecordsOptions } from '../pipeline/predict.js';
 import { backfill, type BackfillProgress, type BackfillResult } from './backfill.js';
-import { createPool, ping, redact } from './connection.js';
+import { createPool, dbFailure, ping, redact } from './connection.js';
 import { migrate, requireSchema } from './migrate.js';
 import type { LogRange, LogTableSpec } from './log-source.js';
 import type { WriteMethod } from './predictions.js';
@@ -331,16 +331,17 @@ export interface PredictDbOptions extends DbOptions, ScoreRecordsOptions {
  * model versions are returned as stored and only missing ones are scored, then stored.
  */
 export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.WritableStream): Promise<PredictSummary> {
-  const { readLogRange } = await import('./log-source.js');
+  const { logSourceOf, readLogRange } = await import('./log-source.js');
   const { scoreWithStore } = await import('./predictions.js');
   const { scoreRecords } = await import('../pipeline/predict.js');
   return withPool(opts, 2, async (pool) => {
     if (opts.store) await requireSchema(pool);
+    const logSource = opts.store ? await logSourceOf(pool, opts.table).catch((err: unknown) => Promise.reject(dbFailure(err, 'finding the log table'))) : '';
     const { scorer, tasks } = await loadScorer(pool, opts.models);
     try {
       const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
       const score = opts.store
-        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { tasks, templateIds: templates?.map((t) => t.id) ?? null })
+        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { logSource, tasks, templateIds: templates?.map((t) => t.id) ?? null })
         : (records: LogRecord[]) => scorer.score(records.map((r) => r.message));
       return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
     } finally {

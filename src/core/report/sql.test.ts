@@ -30,11 +30,10 @@ beforeAll(async () => {
   await pool.query(`CREATE TABLE logs (id bigint PRIMARY KEY, message text NOT NULL, level text, created_at timestamptz NOT NULL)`);
   await pool.query(`INSERT INTO logs SELECT g, 'event ' || g, 'info', timestamptz '2024-05-01T00:00:00Z' + ((g - 1) / 10) * interval '1 day' + (g % 10) * interval '1 hour' FROM generate_series(1, 30) g`);
   await pool.query(
-    `INSERT INTO ml_predictions (log_id, model_name, model_version, predicted_level, level_confidence, template_id, latency_us)
-     SELECT g::text, 'lvl', '1', CASE WHEN g % 3 = 0 THEN 'ERROR' ELSE 'INFO' END, 0.9, 't' || (g % 2), g * 10 FROM generate_series(1, 30) g WHERE NOT (g = ANY($1::int[]))`,
+    `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, template_id, latency_us) SELECT 'logs', g::text, 'lvl', '1', CASE WHEN g % 3 = 0 THEN 'ERROR' ELSE 'INFO' END, 0.9, 't' || (g % 2), g * 10 FROM generate_series(1, 30) g WHERE NOT (g = ANY($1::int[]))`,
     [[...LVL_MISSING]],
   );
-  await pool.query(`INSERT INTO ml_predictions (log_id, model_name, model_version, anomaly_score, is_anomaly, template_id) SELECT g::text, 'an', '1', (g % 10) / 10.0, g % 10 = 9, 't' || (g % 2) FROM generate_series(1, 30) g`);
+  await pool.query(`INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, anomaly_score, is_anomaly, template_id) SELECT 'logs', g::text, 'an', '1', (g % 10) / 10.0, g % 10 = 9, 't' || (g % 2) FROM generate_series(1, 30) g`);
 });
 
 afterAll(async () => {
@@ -80,7 +79,7 @@ describe('report --db', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-report-db-'));
     const csv = join(dir, 'l.csv');
     writeFileSync(csv, 'log_id,level,is_anomaly\n1,INFO,0\n3,ERROR,1\n6,ERROR,0\n8,ERROR,0\n9,ERROR,1\n');
-    const r = await dbReport({ ...base(), labels: { ...loadLabelsCsv(csv), file: csv }, baseline: { until: '2024-05-01T23:59:59Z' }, range: { since: '2024-05-02T00:00:00Z' } });
+    const r = await dbReport({ ...base(), labels: { ...loadLabelsCsv(csv), file: csv }, baseline: { until: '2024-05-01T23:59:59Z' } });
     // level: 1 INFO/INFO, 6 ERROR/ERROR, 8 ERROR/INFO, 9 ERROR/ERROR (3 has no lvl prediction) -> 3 of 4
     expect(r.accuracy!.level).toMatchObject({ n: 4, accuracy: 0.75 });
     // anomaly: scores (g%10)/10, flagged at 9: 1 n/n, 3 a/n, 6 n/n, 8 n/n, 9 a/a -> tp 1, fn 1, tn 3
@@ -92,6 +91,31 @@ describe('report --db', () => {
     const t = await dbReport({ ...base(), labelsTable: 'my labels' });
     expect(t.accuracy!.level).toMatchObject({ n: 4, accuracy: 0.75 });
     expect(t.accuracy!.anomaly).toMatchObject({ n: 5, tp: 1, fn: 1, tn: 3 });
+  });
+
+  it('labels of logs outside the window are not counted: accuracy, gates and --record cover the window', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-report-db-'));
+    const csv = join(dir, 'l.csv');
+    writeFileSync(csv, 'log_id,level,is_anomaly\n1,INFO,0\n3,ERROR,1\n6,ERROR,0\n8,ERROR,0\n9,ERROR,1\n');
+    const range = { fromId: '1', toId: '6' };
+    // in the window: 1 INFO/INFO, 6 ERROR/ERROR (3 has no lvl prediction); anomaly 1 n/n, 3 a/n, 6 n/n
+    const c = await dbReport({ ...base(), range, labels: { ...loadLabelsCsv(csv), file: csv } });
+    expect(c.coverage.n).toBe(6);
+    expect(c.accuracy!.level).toMatchObject({ n: 2, accuracy: 1 });
+    expect(c.accuracy!.anomaly).toMatchObject({ n: 3, tp: 0, fn: 1, tn: 2, fp: 0 });
+    expect(c.accuracy!.labels).toMatchObject({ rows: 3, matched: 3, unmatched: 0 });
+    expect(c.notes).toContain(`labels: 2 labeled logs of ${csv} are outside the window and not counted`);
+    const t = await dbReport({ ...base(), range, labelsTable: 'my labels', models: ['lvl@1', 'an@1'], record: true, gates: { minAccuracy: 0.9 } });
+    expect(t.accuracy!.level).toMatchObject({ n: 2, accuracy: 1 });
+    expect(t.accuracy!.anomaly).toMatchObject({ n: 3, fn: 1, tn: 2 });
+    expect(t.accuracy!.labels).toMatchObject({ rows: 3, matched: 3, unmatched: 0 });
+    expect(t.gates.map((g) => [g.figure, g.n, g.passed])).toEqual([['level accuracy', 2, true]]);
+    const { rows } = await pool.query(`SELECT model_name, sample_size, accuracy::float8 AS accuracy FROM ml_model_metrics ORDER BY model_name`);
+    expect(rows).toEqual([
+      { model_name: 'an', sample_size: 3, accuracy: 0.667 },
+      { model_name: 'lvl', sample_size: 2, accuracy: 1 },
+    ]);
+    await pool.query('DELETE FROM ml_model_metrics');
   });
 
   it('--record writes one ml_model_metrics row per model', async () => {
