@@ -94,7 +94,7 @@ try {
   const client = await connect(pool);
   const tc = Date.now();
   try {
-    const stream = client.query(copyFrom('COPY ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, latency_us) FROM STDIN'));
+    const stream = client.query(copyFrom('COPY ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, batch_latency_us) FROM STDIN'));
     function* rows(): Generator<string> {
       let buf = '';
       for (let i = 1; i <= N; i++) {

@@ -64,6 +64,8 @@ describe('ml_predictions keyed by log source', () => {
     expect(r.coverage).toMatchObject({ n: 200, covered: 150, missing: 50 });
     const logs = await dbReport({ db: db.url, table: DEFAULT_LOG_TABLE, range: {}, models: ['lvl@1', 'anom@1'], record: false, modelFiles: [] });
     expect(logs.coverage).toMatchObject({ n: 300, covered: 300 });
+    // one chunk, one scorer call: one batch, its mean time on each of its 300 rows
+    expect(logs.batchLatency).toMatchObject({ n: 300, batches: 1 });
   });
 
   it('predict --store reads and writes the rows of its own table only', async () => {

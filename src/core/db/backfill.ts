@@ -402,14 +402,14 @@ async function runChunk(
     const records = rows.map((r) => rowToRecord(r as never, `db:${spec.table}`));
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(records.map((r) => r.message));
-    const latencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / records.length);
+    const batchLatencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / records.length);
     const templateIds = templates ? templates.ids(records.map((r) => r.message)) : null;
     // logs with no prediction at all (the usual case) take `method`; logs that have some of the
     // models' rows (a new version of one model) go through ON CONFLICT DO NOTHING
     const fresh: PredictionRow[] = [];
     const partial: PredictionRow[] = [];
     records.forEach((r, i) =>
-      ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(source, r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, latencyUs)),
+      ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(source, r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, batchLatencyUs)),
     );
     await writePredictions(client, fresh, method);
     await writePredictions(client, partial, 'insert');

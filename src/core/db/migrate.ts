@@ -150,6 +150,16 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 5,
+    description: 'ml_predictions.latency_us renamed batch_latency_us (it is a batch mean, not a per-log latency)',
+    // Models score a batch in one ONNX run: no single log's latency exists. The column always
+    // held the batch's scoring time divided by its size; its name now says so.
+    sql: `
+ALTER TABLE ml_predictions RENAME COLUMN latency_us TO batch_latency_us;
+COMMENT ON COLUMN ml_predictions.batch_latency_us IS 'scoring time of the batch this log was scored in, divided by the batch size (microseconds); the same for every log of a batch';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

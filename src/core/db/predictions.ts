@@ -33,7 +33,7 @@ export interface PredictionRow {
   anomalyScore: number | null;
   isAnomaly: boolean | null;
   templateId: string | null;
-  latencyUs: number | null;
+  batchLatencyUs: number | null;
 }
 
 /**
@@ -65,7 +65,7 @@ export function logIdOf(r: LogRecord): string {
 }
 
 /** The rows for one scored record (one per slot). */
-export function rowsFor(logSource: string, logId: string, p: Prediction & { templateId?: string | null }, slots: readonly ModelSlot[], latencyUs: number | null): PredictionRow[] {
+export function rowsFor(logSource: string, logId: string, p: Prediction & { templateId?: string | null }, slots: readonly ModelSlot[], batchLatencyUs: number | null): PredictionRow[] {
   return slots.map((s) => {
     const level = s.task !== 'anomaly';
     const anomaly = s.task !== 'level';
@@ -79,12 +79,12 @@ export function rowsFor(logSource: string, logId: string, p: Prediction & { temp
       anomalyScore: anomaly ? p.anomalyScore : null,
       isAnomaly: anomaly ? p.isAnomaly : null,
       templateId: p.templateId ?? null,
-      latencyUs,
+      batchLatencyUs,
     };
   });
 }
 
-const COLUMNS = 'log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, latency_us';
+const COLUMNS = 'log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, batch_latency_us';
 
 async function insertRows(db: Queryable, rows: readonly PredictionRow[]): Promise<number> {
   const res = await db.query(
@@ -101,7 +101,7 @@ async function insertRows(db: Queryable, rows: readonly PredictionRow[]): Promis
       rows.map((r) => r.anomalyScore),
       rows.map((r) => r.isAnomaly),
       rows.map((r) => r.templateId),
-      rows.map((r) => r.latencyUs),
+      rows.map((r) => r.batchLatencyUs),
     ],
   );
   return res.rowCount ?? 0;
@@ -119,7 +119,7 @@ function copyField(v: string | number | boolean | null): string {
 function* copyText(rows: readonly PredictionRow[]): Generator<string> {
   let buf = '';
   for (const r of rows) {
-    buf += `${copyField(r.logSource)}\t${copyField(r.logId)}\t${copyField(r.modelName)}\t${copyField(r.modelVersion)}\t${copyField(r.predictedLevel)}\t${copyField(r.levelConfidence)}\t${copyField(r.anomalyScore)}\t${copyField(r.isAnomaly)}\t${copyField(r.templateId)}\t${copyField(r.latencyUs)}\n`;
+    buf += `${copyField(r.logSource)}\t${copyField(r.logId)}\t${copyField(r.modelName)}\t${copyField(r.modelVersion)}\t${copyField(r.predictedLevel)}\t${copyField(r.levelConfidence)}\t${copyField(r.anomalyScore)}\t${copyField(r.isAnomaly)}\t${copyField(r.templateId)}\t${copyField(r.batchLatencyUs)}\n`;
     if (buf.length > 1 << 20) {
       yield buf;
       buf = '';
@@ -256,14 +256,14 @@ export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: rea
   if (missingIdx.length > 0) {
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(missingIdx.map((i) => records[i]!.message));
-    const latencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / missingIdx.length);
+    const batchLatencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / missingIdx.length);
     const rows: PredictionRow[] = [];
     missingIdx.forEach((i, k) => {
       const id = ids[i]!;
       const p = predictions[k]!;
       fresh.set(id, p);
       const missingSlots = slots.filter((s) => !stored.has(slotKey(id, s.name, s.version)));
-      rows.push(...rowsFor(opts.logSource, id, { ...p, templateId: opts.templateIds?.[i] ?? null }, missingSlots, latencyUs));
+      rows.push(...rowsFor(opts.logSource, id, { ...p, templateId: opts.templateIds?.[i] ?? null }, missingSlots, batchLatencyUs));
     });
     try {
       await withTransaction(pool, (c) => writePredictions(c, rows, opts.writeMethod ?? 'insert'));

@@ -20,7 +20,8 @@ let db: TestDatabase;
 let pool: pg.Pool;
 
 // 30 logs, 10 per day on 2024-05-01..03 (ids 1-10, 11-20, 21-30). lvl@1 misses ids 3, 7 (day 1)
-// and 21-25 (day 3); an@1 has every log. Latency of lvl@1 rows: id * 10 µs.
+// and 21-25 (day 3); an@1 has every log. lvl@1 rows were scored in 3 batches, one per day, of
+// 100, 200 and 300 µs per log (8, 10 and 5 of their logs in the window).
 const LVL_MISSING = new Set([3, 7, 21, 22, 23, 24, 25]);
 
 beforeAll(async () => {
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await pool.query(`CREATE TABLE logs (id bigint PRIMARY KEY, message text NOT NULL, level text, created_at timestamptz NOT NULL)`);
   await pool.query(`INSERT INTO logs SELECT g, 'event ' || g, 'info', timestamptz '2024-05-01T00:00:00Z' + ((g - 1) / 10) * interval '1 day' + (g % 10) * interval '1 hour' FROM generate_series(1, 30) g`);
   await pool.query(
-    `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, template_id, latency_us) SELECT 'logs', g::text, 'lvl', '1', CASE WHEN g % 3 = 0 THEN 'ERROR' ELSE 'INFO' END, 0.9, 't' || (g % 2), g * 10 FROM generate_series(1, 30) g WHERE NOT (g = ANY($1::int[]))`,
+    `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, template_id, batch_latency_us, predicted_at) SELECT 'logs', g::text, 'lvl', '1', CASE WHEN g % 3 = 0 THEN 'ERROR' ELSE 'INFO' END, 0.9, 't' || (g % 2), (1 + (g - 1) / 10) * 100, timestamptz '2024-06-01T00:00:00Z' + ((g - 1) / 10) * interval '1 minute' FROM generate_series(1, 30) g WHERE NOT (g = ANY($1::int[]))`,
     [[...LVL_MISSING]],
   );
   await pool.query(`INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, anomaly_score, is_anomaly, template_id) SELECT 'logs', g::text, 'an', '1', (g % 10) / 10.0, g % 10 = 9, 't' || (g % 2) FROM generate_series(1, 30) g`);
@@ -66,10 +67,11 @@ describe('report --db', () => {
     expect(i.coverage).toMatchObject({ n: 10, covered: 10, missing: 0 });
   });
 
-  it('latency percentiles are percentile_cont over the stored latencies; distributions come from SQL', async () => {
+  it('batch latency percentiles are over batches (each once), not over logs; distributions come from SQL', async () => {
     const r = await dbReport(base());
-    const lat = Array.from({ length: 30 }, (_, k) => k + 1).filter((g) => !LVL_MISSING.has(g)).map((g) => g * 10);
-    expect(r.latency).toEqual({ n: 23, p50Us: percentile(lat, 0.5), p95Us: percentile(lat, 0.95), p99Us: percentile(lat, 0.99) });
+    const lat = [100, 200, 300];
+    expect(r.batchLatency).toEqual({ n: 23, batches: 3, p50Us: percentile(lat, 0.5), p95Us: percentile(lat, 0.95), p99Us: percentile(lat, 0.99) });
+    expect(r.batchLatency!.p95Us).toBeCloseTo(290, 6); // over logs it would be 300
     expect(r.distributions.levels).toEqual({ ERROR: 7, INFO: 16 }); // multiples of 3 among the 23 covered: 6,9,12,15,18,27,30
     expect(r.distributions.scoreN).toBe(30);
     expect(r.volume.n).toBe(30);

@@ -239,18 +239,25 @@ async function windowSnapshot(db: Queryable, spec: ReportTable, range: LogRange,
   };
 }
 
-/** Latency percentiles (µs) in SQL over one model's rows in the window. */
-async function latency(db: Queryable, spec: ReportTable, range: LogRange, m: { name: string; version: string }): Promise<ReportResult['latency']> {
+/**
+ * Percentiles (µs) of the per-log scoring time of the batches that scored one model's rows in the
+ * window. A batch is scored in one ONNX run, so only its mean per log exists (batch_latency_us,
+ * the same on each of its rows); a batch is one transaction, so its rows share predicted_at.
+ * Percentiles are over batches (each counted once), not over logs.
+ */
+async function batchLatency(db: Queryable, spec: ReportTable, range: LogRange, m: { name: string; version: string }): Promise<ReportResult['batchLatency']> {
   const p: unknown[] = [];
   const w = windowSql(spec, range, p);
-  const { rows } = await db.query<{ n: string; q: number[] | null }>(
-    `SELECT count(p.latency_us) AS n, percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY p.latency_us) AS q
-     FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} AND p.model_name = $${p.push(m.name)} AND p.model_version = $${p.push(m.version)} ${w.where}`,
+  const { rows } = await db.query<{ n: string; batches: string; q: number[] | null }>(
+    `SELECT sum(b.n) AS n, count(*) AS batches, percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY b.us) AS q
+     FROM (SELECT p.predicted_at, p.batch_latency_us AS us, count(*) AS n
+           FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} AND p.model_name = $${p.push(m.name)} AND p.model_version = $${p.push(m.version)}
+           ${w.where} AND p.batch_latency_us IS NOT NULL GROUP BY 1, 2) b`,
     p,
   );
   const n = Number(rows[0]?.n ?? 0);
   const q = rows[0]?.q;
-  return n > 0 && q ? { n, p50Us: q[0]!, p95Us: q[1]!, p99Us: q[2]! } : null;
+  return n > 0 && q ? { n, batches: Number(rows[0]!.batches), p50Us: q[0]!, p95Us: q[1]!, p99Us: q[2]! } : null;
 }
 
 /**
@@ -396,15 +403,15 @@ async function buildDbReport(db: Queryable, opts: DbReportOptions): Promise<Repo
   if (!reference) notes.push('drift: no reference (give --baseline-since/--baseline-until, --model-file, or register the models)');
   const labeled = await labelJoin(db, opts, table, slots);
   if (labeled && labeled.outside > 0) notes.push(`labels: ${labeled.outside} labeled logs of ${labeled.file} are outside the window and not counted`);
-  const lat = models.length ? await latency(db, table, opts.range, slots.level ?? slots.anomaly ?? models[0]!) : null;
-  if (!lat) notes.push('latency: no stored latencies (latency_us) for the window');
+  const lat = models.length ? await batchLatency(db, table, opts.range, slots.level ?? slots.anomaly ?? models[0]!) : null;
+  if (!lat) notes.push('batch latency: no stored scoring times (batch_latency_us) for the window');
   const result: ReportResult = {
     source: { kind: 'db', table: opts.table.table, window: Object.fromEntries(Object.entries(opts.range).filter(([, v]) => v !== undefined)) as Record<string, string> },
     models: models.map(ref),
     coverage: { ...coverageOf(current), perModel: models.map((m, i) => ({ model: ref(m), covered: current.perModel[i]!, share: current.total ? current.perModel[i]! / current.total : 0 })) },
     accuracy: labeled ? accuracyOf(labeled.join, labeled.file) : null,
     drift: reference ? computeDrift(current, reference, opts.thresholds ?? DEFAULT_DRIFT_THRESHOLDS) : null,
-    latency: lat,
+    batchLatency: lat,
     volume: volumeOf(current.perHour, current.total),
     distributions: distributionsOf(current),
     gates: [],
