@@ -25,7 +25,10 @@ export function buildProgram(): Command {
   const program = new Command('logml')
     .description('Machine learning on application logs: score, train and evaluate ONNX models on log files, pipes and PostgreSQL.')
     .version(pkg.version, '-V, --version', 'print the version')
-    .option('--debug', 'print stack traces on errors')
+    .option('--debug', 'print stack traces on errors (anywhere on the command line)')
+    // program options only before the command: `logml register m.onnx --version 2` is the
+    // command's own --version, not the program's (which printed logml's version and exited 0)
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -77,7 +80,11 @@ export function reportError(err: unknown, debug: boolean, stderr: NodeJS.Writabl
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const debug = argv.includes('--debug');
+  // --debug is accepted anywhere before a "--" (the commands do not declare it themselves)
+  const end = argv.indexOf('--');
+  const before = end < 0 ? argv : argv.slice(0, end);
+  const debug = before.slice(2).includes('--debug');
+  const args = [...argv.slice(0, 2), ...before.slice(2).filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))];
   // `logml ... | head`: a reader that goes away is a normal end, not an error, wherever the
   // write came from (commander's help, a writer); the data paths also stop reading on it
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -85,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
   } catch (err) {
     process.exitCode = reportError(err, debug);
   }

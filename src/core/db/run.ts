@@ -133,11 +133,11 @@ export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise
     const { readBundle } = await import('../model/bundle.js');
     const bundle = readBundle(bytes, opts.file);
     meta = bundle.meta as unknown as Record<string, unknown>;
-    for (const [flag, given, own] of [['--name', opts.name, bundle.meta.name], ['--version', opts.version, bundle.meta.version]] as const) {
+    for (const [flag, what, given, own] of [['--name', 'name', opts.name, bundle.meta.name], ['--model-version', 'version', opts.version, bundle.meta.version]] as const) {
       if (given !== undefined && given !== own) {
         throw new UsageError(
-          `${flag} ${given} differs from the model's own ${flag.slice(2)} ${own}`,
-          'predictions are stored under the model\'s own name@version: leave the flag out, or retrain with that name/version',
+          `${flag} ${given} differs from the model's own ${what} ${own}`,
+          `predictions are stored under the model's own name@version: leave ${flag} out, or retrain with "logml train ... ${flag} ${given}"`,
         );
       }
     }
