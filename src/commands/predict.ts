@@ -116,7 +116,8 @@ Examples:
           { stdout: process.stdout, stdin: process.stdin },
         );
         noteSkipped(summary.skipped, summary.records, 'scored');
-        for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
+        if (summary.emptyInputs.length === inputs.length) note(`logml: ${inputs.length === 1 ? 'standard input is' : 'the inputs are'} empty: nothing to score`);
+        else for (const empty of summary.emptyInputs) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
       } finally {
         stop.release();
         await scorer.close();

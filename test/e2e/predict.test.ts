@@ -131,3 +131,14 @@ describe('logml predict I/O', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('logml predict on an empty pipe', () => {
+  it('exits 0 with a note on stderr and no data (a cron pipe with nothing new)', async () => {
+    for (const flags of [['--only-anomalies'], ['--min-level', 'WARN'], []]) {
+      const res = await runCli(['predict', ...flags], { stdin: '' });
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toBe('logml: standard input is empty: nothing to score\n');
+    }
+  });
+});

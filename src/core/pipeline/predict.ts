@@ -58,7 +58,9 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   const summary = await scoreRecords(batches, (records) => scorer.score(records.map((r) => r.message)), scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
-  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
+  // an empty pipe is a normal end (a cron job with nothing new); named files that are all empty are not
+  const emptyFiles = summary.emptyInputs.length === options.inputs.length && !summary.emptyInputs.includes('-');
+  if (emptyFiles && !summary.outputClosed && !options.signal?.aborted) {
     const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
     throw new InputError(`${names}: empty input, nothing to score`, 'give a log file with at least one line, or pipe logs in');
   }
