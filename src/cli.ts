@@ -29,7 +29,9 @@ export function buildProgram(): Command {
     // program options only before the command: `logml register m.onnx --version 2` is the
     // command's own --version, not the program's (which printed logml's version and exited 0)
     .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
+    // commander's own errors ("error: required option ...") are printed by reportError, in
+    // logml's shape; settings made here are inherited by every command registered below
+    .configureOutput({ outputError: () => undefined })
     .addHelpText(
       'after',
       `
@@ -59,12 +61,34 @@ Run "logml <command> --help" for a command's options and examples.`,
   return program;
 }
 
-/** Print an error as one line (plus a hint line), or with its stack under --debug; return the exit code. */
-export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr): number {
+/** "logml db migrate": the command named by argv (program options and values skipped). */
+export function commandPath(program: Command, args: readonly string[]): string {
+  const names = [program.name()];
+  let cmd = program;
+  for (const a of args) {
+    if (a.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(' ');
+}
+
+/**
+ * Print an error as one line (plus a hint line), or with its stack under --debug; return the exit
+ * code. `command` ("logml predict") names the command whose --help the hint of a usage error
+ * from commander points to.
+ */
+export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr, command = 'logml'): number {
   if (err instanceof CommanderError) {
-    // commander already printed its message; --help and --version are not errors, but help shown
-    // because no command was given ('commander.help') is a usage error
+    // --help and --version are not errors, but help shown because no command was given
+    // ('commander.help', already printed) is a usage error
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return 2;
+    const message = err.message.replace(/^error: /, '').split('\n')[0]!;
+    stderr.write(`logml: ${message}\n`);
+    stderr.write(`hint: run "${command} --help" for its options and examples\n`);
     return 2;
   }
   if (err instanceof LogmlError) {
@@ -94,6 +118,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(args);
   } catch (err) {
-    process.exitCode = reportError(err, debug);
+    process.exitCode = reportError(err, debug, process.stderr, commandPath(program, args.slice(2)));
   }
 }

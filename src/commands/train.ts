@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
       `
 Examples:
   $ logml train --task level --data app.log --out level.onnx
-  $ logml train --task level --data labeled.csv --text-column msg --level-column severity --out level.onnx
+  $ logml train --task level --data export.csv --text-column msg --level-column severity --out level.onnx
   $ logml train --task anomaly --data bgl.csv --text-column Content --label-column Label --out anomaly.onnx
   $ logml train --task anomaly --unsupervised --data normal-week.log --out novelty.onnx`,
     )
