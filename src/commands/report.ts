@@ -146,6 +146,7 @@ cannot be computed), 3 a gate was breached (each breached gate is named on stder
         html: flags.html,
       },
       process.stdout,
+      process.stderr,
     );
   });
 }

@@ -67,6 +67,10 @@ describe('logml report --db (built binary)', () => {
       { model_name: 'an', coverage: 1, sample_size: 150 },
       { model_name: 'lvl', coverage: 0.9, sample_size: 150 },
     ]);
+    // --record says what it wrote, one stderr line per row, before the gate's verdict
+    const { rows: ids } = await pool.query(`SELECT id, model_name FROM ml_model_metrics ORDER BY model_name`);
+    expect(r.stderr).toContain(`logml: recorded ml_model_metrics id ${ids[0].id} for an@2: accuracy -, f1 -, fpr -, coverage 1, drift -, n 150\n`);
+    expect(r.stderr).toContain(`logml: recorded ml_model_metrics id ${ids[1].id} for lvl@3: accuracy -, f1 -, fpr -, coverage 0.9, drift -, n 150\n`);
   });
 
   it('an unreachable database is a failure (exit 1) without the password', async () => {

@@ -19,7 +19,7 @@ import type { LabelSet } from './labels.js';
 import { accuracyOf, coverageOf, distributionsOf, LabelJoin, profileReference, volumeOf } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { SCORE_BINS } from './stats.js';
-import type { ReportResult } from './types.js';
+import type { RecordedMetrics, ReportResult } from './types.js';
 
 export interface DbReportOptions {
   db?: string | undefined;
@@ -418,7 +418,7 @@ async function buildDbReport(db: Queryable, opts: DbReportOptions): Promise<Repo
     notes,
   };
   result.gates = evaluateGates(result, opts.gates ?? {});
-  if (opts.record) await record(db, result, slots);
+  if (opts.record) result.recorded = await record(db, result, slots);
   return result;
 }
 
@@ -426,8 +426,9 @@ function describe(r: LogRange): string {
   return Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ') || '(all)';
 }
 
-/** One ml_model_metrics row per selected model, with the figures that belong to it. */
-async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<void> {
+/** One ml_model_metrics row per selected model, with the figures that belong to it; returns what was written. */
+async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<RecordedMetrics[]> {
+  const written: RecordedMetrics[] = [];
   const details = { ...r, volume: { ...r.volume, perHour: undefined }, distributions: undefined };
   for (const m of r.coverage.perModel ?? []) {
     const [name, version] = [m.model.slice(0, m.model.lastIndexOf('@')), m.model.slice(m.model.lastIndexOf('@') + 1)];
@@ -435,17 +436,16 @@ async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<voi
     const isAnomaly = slots.anomaly !== null && ref(slots.anomaly) === m.model;
     const lv = isLevel ? r.accuracy?.level ?? null : null;
     const an = isAnomaly ? r.accuracy?.anomaly ?? null : null;
-    await recordMetrics(db, {
-      modelName: name,
-      modelVersion: version,
+    const figures = {
       accuracy: lv ? lv.accuracy : an ? an.accuracy : null,
       f1: lv ? lv.macroF1 : an ? an.f1 : null,
       fpr: an ? an.fpr : null,
       coverage: m.share,
       drift: isLevel ? (r.drift?.level?.psi ?? null) : isAnomaly ? (r.drift?.score?.ks ?? null) : null,
       sampleSize: lv ? lv.n : an ? an.n : r.coverage.n,
-      predictionsCount: m.covered,
-      details: { generatedBy: 'logml report', ...details },
-    });
+    };
+    const id = await recordMetrics(db, { modelName: name, modelVersion: version, ...figures, predictionsCount: m.covered, details: { generatedBy: 'logml report', ...details } });
+    written.push({ id, model: m.model, ...figures });
   }
+  return written;
 }

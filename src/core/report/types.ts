@@ -38,4 +38,17 @@ export interface ReportResult {
   distributions: { levels: Record<string, number>; scoreHistogram: number[]; scoreN: number };
   gates: GateResult[];
   notes: string[];
+  /** The ml_model_metrics rows `--record` wrote (absent without --record). */
+  recorded?: RecordedMetrics[];
+}
+
+export interface RecordedMetrics {
+  id: number;
+  model: string;
+  accuracy: number | null;
+  f1: number | null;
+  fpr: number | null;
+  coverage: number | null;
+  drift: number | null;
+  sampleSize: number | null;
 }
