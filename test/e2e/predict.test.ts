@@ -142,3 +142,35 @@ describe('logml predict on an empty pipe', () => {
     }
   });
 });
+
+describe('logml predict --format table', () => {
+  const bgl = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log');
+  it.each([50, 80, 81, 132])('fits %i columns: no line wraps', async (columns) => {
+    const res = await runCli(['predict', bgl, '--format', 'table'], { env: { COLUMNS: String(columns) } });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2000);
+    for (const line of lines) expect([...line].length).toBeLessThan(columns);
+  });
+
+  it('--only-anomalies over many batches is one table: one header, the same columns', async () => {
+    const res = await runCli(['predict', bgl, '--format', 'table', '--only-anomalies', '--batch-size', '50'], { env: { COLUMNS: '100' } });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('models: '))).toHaveLength(1);
+    expect(lines.filter((l) => /^\s*line\s+level\s+predicted/.test(l))).toHaveLength(1);
+    const rows = lines.slice(3);
+    expect(rows.length).toBeGreaterThan(10);
+    // every row starts its message at the same column
+    const at = (l: string) => l.search(/\d\.\d\d !/);
+    expect(new Set(rows.map(at)).size).toBe(1);
+  });
+
+  it('templates --summary fits the width too', async () => {
+    for (const columns of [60, 100]) {
+      const res = await runCli(['templates', bgl, '--summary', '--format', 'table'], { env: { COLUMNS: String(columns) } });
+      expect(res.code).toBe(0);
+      for (const line of res.stdout.trimEnd().split('\n')) expect([...line].length).toBeLessThan(columns);
+    }
+  });
+});

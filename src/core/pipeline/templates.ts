@@ -6,7 +6,7 @@
  * example. The miner's state is loaded from and saved to a StateStore so ids survive restarts.
  */
 import type { Readable, Writable } from 'node:stream';
-import Table from 'cli-table3';
+import { outputWidth, TextTable } from '../io/text-table.js';
 import { InputError } from '../errors.js';
 import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
@@ -76,10 +76,11 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   const summary: TemplatesSummary = { records: 0, templates: 0, skipped: stats.skipped, emptyInputs: stats.emptyInputs, outputClosed: false };
   let headerDone = false;
   let first = true;
+  // one table for the whole stream, fitted to the terminal
+  const table = options.output === 'table' && !options.summary ? new TextTable([{ head: 'line', width: 22, align: 'right', cut: 'start' }, { head: 'template_id', width: 16 }, { head: 'template' }], outputWidth()) : null;
   try {
     for await (const records of batches) {
       let out = '';
-      const table = options.output === 'table' && !options.summary ? new Table({ head: ['line', 'template_id', 'template'], style: { head: [], border: [], compact: true } }) : null;
       for (const r of records) {
         const { templateId, template } = miner.add(r.message);
         summary.records++;
@@ -105,11 +106,12 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
             out += `${csvCell(r.source)},${r.line},${templateId},${csvCell(template)}\n`;
             break;
           case 'table':
-            table!.push([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!.slice(0, 120)]);
+            if (!headerDone) out += table!.header();
+            headerDone = true;
+            out += table!.row([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!]);
             break;
         }
       }
-      if (table && table.length > 0) out += table.toString() + '\n';
       if (out) await sink.write(out);
       if (sink.closed) break;
     }
@@ -154,8 +156,21 @@ async function writeSummary(sink: TextSink, miner: TemplateMiner, seen: Map<stri
     const keys = ['template_id', 'count', 'first_seen', 'last_seen', 'template', 'example'] as const;
     await sink.write(keys.join(',') + '\n' + rows.map((r) => keys.map((k) => csvCell(r[k])).join(',')).join('\n') + (rows.length ? '\n' : ''));
   } else {
-    const t = new Table({ head: ['count', 'template_id', 'first seen', 'last seen', 'template'], style: { head: [], border: [], compact: true } });
-    for (const r of rows) t.push([String(r.count), r.template_id, r.first_seen, r.last_seen, r.template.split('\n')[0]!.slice(0, 100)]);
-    await sink.write(`${rows.length} templates\n${t.toString()}\n`);
+    // the columns as wide as their widest cell (times: at most 24), the template takes the rest
+    const shortTime = (t: string) => t.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.0+)?Z$/, '$1 $2');
+    const widest = (k: 'count' | 'first_seen' | 'last_seen', head: string) => Math.min(24, Math.max(head.length, ...rows.map((r) => shortTime(String(r[k])).length)));
+    const t = new TextTable(
+      [
+        { head: 'count', width: widest('count', 'count'), align: 'right' },
+        { head: 'template_id', width: 16 },
+        { head: 'first seen', width: widest('first_seen', 'first seen'), cut: 'start', optional: true },
+        { head: 'last seen', width: widest('last_seen', 'last seen'), cut: 'start', optional: true },
+        { head: 'template' },
+      ],
+      outputWidth(),
+    );
+    let out = `${rows.length} templates\n${t.header()}`;
+    for (const r of rows) out += t.row([String(r.count), r.template_id, shortTime(r.first_seen), shortTime(r.last_seen), r.template.split('\n')[0]!]);
+    await sink.write(out);
   }
 }
