@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { splitDbArg } from './db.js';
-import { noteSkipped, positiveInt, stopSignal } from './shared.js';
+import { noteSkipped, positiveInt, recordsProgress, stopSignal } from './shared.js';
 
 interface TemplatesFlags {
   follow?: boolean;
@@ -78,6 +78,7 @@ Examples:
       }
       const { miner, save } = opened;
       const stop = stopSignal();
+      const progress = recordsProgress('templates', { follow: Boolean(flags.follow), quietStdout: Boolean(flags.summary) });
       try {
         const summary = await runTemplates(
           {
@@ -88,10 +89,11 @@ Examples:
             summary: Boolean(flags.summary),
             batchSize: flags.batchSize,
             signal: stop.signal,
+            onProgress: progress.onProgress,
           },
           miner,
           { stdout: process.stdout, stdin: process.stdin },
-        );
+        ).finally(progress.done);
         noteSkipped(summary.skipped, summary.records, 'mined');
       } finally {
         stop.release();

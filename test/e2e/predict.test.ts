@@ -174,3 +174,36 @@ describe('logml predict --format table', () => {
     }
   });
 });
+
+describe('progress on stderr', () => {
+  const bgl = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log');
+  it('none in a pipe', async () => {
+    const res = await runCli(['predict', bgl]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+  });
+
+  // a real terminal: `script` runs logml on a pseudo-terminal (stdout to a file, stderr the tty)
+  const hasScript = (() => {
+    try {
+      require('node:child_process').execFileSync('script', ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!hasScript).each([['predict'], ['templates', '--summary']])('on a terminal: %s shows a progress line, erased at the end', async (...cmd) => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-progress-'));
+    const out = join(dir, 'out');
+    const line = `"${process.execPath}" "${BIN}" ${cmd.join(' ')} "${bgl}" --format ndjson > "${out}"`;
+    const res = await new Promise<{ code: number | null; tty: string }>((resolve) => {
+      const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let tty = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (tty += d));
+      child.on('close', (code) => resolve({ code, tty }));
+    });
+    expect(res.code).toBe(0);
+    expect(res.tty).toMatch(new RegExp(`\\r${cmd[0]}: [\\d,]+ records`));
+    expect(res.tty.endsWith('\r\x1b[K')).toBe(true);
+  });
+});

@@ -30,6 +30,8 @@ export interface PredictOptions {
   signal?: AbortSignal;
   /** Optional template stage: gives each record its template id and text. */
   templates?: TemplateStage | null;
+  /** Called with the number of records scored so far, after each batch (progress lines). */
+  onProgress?: ((records: number) => void) | undefined;
 }
 
 /** Assigns template ids, in record order (a miner learns as it goes). */
@@ -69,7 +71,7 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
 
 /** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
 export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
-export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates'>;
+export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates' | 'onProgress'>;
 
 /**
  * The back half of every predict: batches of records -> score -> filters -> writer, in input
@@ -92,6 +94,7 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
     chain = chain.then(async () => {
       const predictions = await scoring;
       summary.records += records.length;
+      options.onProgress?.(summary.records);
       const rows: ScoredRecord[] = [];
       for (let i = 0; i < records.length; i++) {
         const p = predictions[i]!;

@@ -29,6 +29,8 @@ export interface TemplatesOptions {
   batchSize: number;
   maxLineBytes?: number;
   signal?: AbortSignal;
+  /** Called with the number of records mined so far, after each batch (progress lines). */
+  onProgress?: ((records: number) => void) | undefined;
 }
 
 export interface TemplatesSummary {
@@ -112,6 +114,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
             break;
         }
       }
+      options.onProgress?.(summary.records);
       if (out) await sink.write(out);
       if (sink.closed) break;
     }
