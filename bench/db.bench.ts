@@ -95,11 +95,11 @@ try {
   const client = await connect(pool);
   const tc = Date.now();
   try {
-    const stream = client.query(copyFrom('COPY ml_predictions (log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, latency_us) FROM STDIN'));
+    const stream = client.query(copyFrom('COPY ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, batch_latency_us) FROM STDIN'));
     function* rows(): Generator<string> {
       let buf = '';
       for (let i = 1; i <= N; i++) {
-        buf += `${i}\tbare-level\t1\tINFO\t0.9\t\\N\t\\N\t\\N\t12\n${i}\tbare-anomaly\t1\t\\N\t\\N\t0.12\tf\t\\N\t12\n`;
+        buf += `logs\t${i}\tbare-level\t1\tINFO\t0.9\t\\N\t\\N\t\\N\t12\nlogs\t${i}\tbare-anomaly\t1\t\\N\t\\N\t0.12\tf\t\\N\t12\n`;
         if (buf.length > 1 << 20) {
           yield buf;
           buf = '';

@@ -65,14 +65,14 @@ try {
   await pool.query(`INSERT INTO logs SELECT g, 'event ' || g, 'info', timestamptz '2024-05-01' + g * interval '100 ms' FROM generate_series(1, $1::int) g`, [N]);
   // level rows for all but every 97th log; anomaly rows for all
   await pool.query(
-    `INSERT INTO ml_predictions (log_id, model_name, model_version, predicted_level, level_confidence, template_id, latency_us)
-     SELECT g::text, 'level', '1', (ARRAY['INFO','INFO','INFO','WARN','ERROR','DEBUG'])[1 + (g * 7) % 6], 0.9, 't' || (g % 500), 50 + (g * 13) % 400
+    `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, template_id, batch_latency_us)
+     SELECT 'logs', g::text, 'level', '1', (ARRAY['INFO','INFO','INFO','WARN','ERROR','DEBUG'])[1 + (g * 7) % 6], 0.9, 't' || (g % 500), 50 + (g * 13) % 400
      FROM generate_series(1, $1::int) g WHERE g % 97 <> 0`,
     [N],
   );
   await pool.query(
-    `INSERT INTO ml_predictions (log_id, model_name, model_version, anomaly_score, is_anomaly, template_id, latency_us)
-     SELECT g::text, 'anomaly', '1', ((g * 31) % 10000) / 10000.0, ((g * 31) % 10000) > 9800, 't' || (g % 500), 50 + (g * 13) % 400
+    `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, anomaly_score, is_anomaly, template_id, batch_latency_us)
+     SELECT 'logs', g::text, 'anomaly', '1', ((g * 31) % 10000) / 10000.0, ((g * 31) % 10000) > 9800, 't' || (g % 500), 50 + (g * 13) % 400
      FROM generate_series(1, $1::int) g`,
     [N],
   );

@@ -25,8 +25,13 @@ export function buildProgram(): Command {
   const program = new Command('logml')
     .description('Machine learning on application logs: score, train and evaluate ONNX models on log files, pipes and PostgreSQL.')
     .version(pkg.version, '-V, --version', 'print the version')
-    .option('--debug', 'print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print stack traces on errors (anywhere on the command line)')
+    // program options only before the command: `logml register m.onnx --version 2` is the
+    // command's own --version, not the program's (which printed logml's version and exited 0)
+    .enablePositionalOptions()
+    // commander's own errors ("error: required option ...") are printed by reportError, in
+    // logml's shape; settings made here are inherited by every command registered below
+    .configureOutput({ outputError: () => undefined })
     .addHelpText(
       'after',
       `
@@ -56,12 +61,34 @@ Run "logml <command> --help" for a command's options and examples.`,
   return program;
 }
 
-/** Print an error as one line (plus a hint line), or with its stack under --debug; return the exit code. */
-export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr): number {
+/** "logml db migrate": the command named by argv (program options and values skipped). */
+export function commandPath(program: Command, args: readonly string[]): string {
+  const names = [program.name()];
+  let cmd = program;
+  for (const a of args) {
+    if (a.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(' ');
+}
+
+/**
+ * Print an error as one line (plus a hint line), or with its stack under --debug; return the exit
+ * code. `command` ("logml predict") names the command whose --help the hint of a usage error
+ * from commander points to.
+ */
+export function reportError(err: unknown, debug: boolean, stderr: NodeJS.WritableStream = process.stderr, command = 'logml'): number {
   if (err instanceof CommanderError) {
-    // commander already printed its message; --help and --version are not errors, but help shown
-    // because no command was given ('commander.help') is a usage error
+    // --help and --version are not errors, but help shown because no command was given
+    // ('commander.help', already printed) is a usage error
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return 2;
+    const message = err.message.replace(/^error: /, '').split('\n')[0]!;
+    stderr.write(`logml: ${message}\n`);
+    stderr.write(`hint: run "${command} --help" for its options and examples\n`);
     return 2;
   }
   if (err instanceof LogmlError) {
@@ -77,7 +104,11 @@ export function reportError(err: unknown, debug: boolean, stderr: NodeJS.Writabl
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const debug = argv.includes('--debug');
+  // --debug is accepted anywhere before a "--" (the commands do not declare it themselves)
+  const end = argv.indexOf('--');
+  const before = end < 0 ? argv : argv.slice(0, end);
+  const debug = before.slice(2).includes('--debug');
+  const args = [...argv.slice(0, 2), ...before.slice(2).filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))];
   // `logml ... | head`: a reader that goes away is a normal end, not an error, wherever the
   // write came from (commander's help, a writer); the data paths also stop reading on it
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -85,8 +116,8 @@ export async function main(argv: string[]): Promise<void> {
   });
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
   } catch (err) {
-    process.exitCode = reportError(err, debug);
+    process.exitCode = reportError(err, debug, process.stderr, commandPath(program, args.slice(2)));
   }
 }

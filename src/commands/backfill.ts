@@ -4,9 +4,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { addTableOptions, dbOption, positiveInt, tableSpec, type TableFlags } from './db.js';
+import { collect } from './shared.js';
 
 const WRITE_METHODS = ['insert', 'copy'] as const;
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** `2h`, `30m`, `7d`, `90s` before now, or a time PostgreSQL understands (passed on as is). */
 export function parseSince(v: string, now = Date.now()): string {
@@ -26,7 +26,7 @@ const idValue = (v: string) => {
 
 interface Flags extends TableFlags {
   db?: string;
-  model: string[];
+  model?: string[];
   since?: string;
   until?: string;
   from?: string;
@@ -42,7 +42,7 @@ export function registerBackfill(program: Command): void {
   const cmd = program
     .command('backfill')
     .description('score every log in the PostgreSQL log table lacking a prediction from the chosen model versions, into ml_predictions')
-    .option('--model <file|name@alias>', 'model file or registry reference (repeatable; default: the shipped level and anomaly models)', collect, [] as string[])
+    .option('-m, --model <file|name@alias>', 'model file or registry reference name@alias|name@version; repeat for a level and an anomaly model (default: the shipped models)', collect)
     .addOption(dbOption());
   addTableOptions(cmd)
     .option('--since <time>', 'only logs at or after this time (ISO, or 30m / 2h / 7d ago)', (v) => parseSince(v))
@@ -66,7 +66,7 @@ state is restored from ml_templates and saved back (merged with other processes'
 
 Examples:
   $ logml db migrate && logml backfill --db postgres://logml@db/app
-  $ logml backfill --since 2h --model level@production --model anomaly@production
+  $ logml backfill --since 2h -m level-default@production -m anomaly-default@production
   $ logml backfill --table app.events --text-column body --time-column ts --workers 2
   */10 * * * *  logml backfill --since 1h     # crontab: one line per run`,
     )
@@ -75,7 +75,7 @@ Examples:
       await runBackfill(
         {
           db: opts.db,
-          models: opts.model,
+          models: opts.model ?? [],
           table: tableSpec(opts),
           range: { since: opts.since, until: opts.until, fromId: opts.from, toId: opts.to },
           workers: opts.workers,

@@ -36,7 +36,7 @@ export function registerCompare(program: Command): void {
       `
 Examples:
   $ logml compare models/level.onnx new-level.onnx --labels labeled.csv
-  $ logml compare level@production level@2.0.0 --db --labels labeled.csv --format markdown`,
+  $ logml compare level-default@production level-custom@2 --db --labels labeled.csv --format markdown`,
     )
     .action(async (a: string, b: string, flags: CompareFlags & { labels: string[] }) => {
       const { compareModels, renderCompare } = await import('../core/report/compare.js');

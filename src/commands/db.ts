@@ -3,11 +3,20 @@
  * the log table's name and columns). Wiring only: the core (src/core/db/run.ts) is imported
  * lazily inside the action, so `logml --help` never loads pg.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
-/** `--db URL`, falling back to DATABASE_URL (then to the PG* variables, inside pg). */
+/**
+ * `--db [url]`, as in every command that talks to PostgreSQL: a URL, or `--db` alone / no --db
+ * for DATABASE_URL, then the PG* variables (resolveConnection; '' means "not given"). A value
+ * that is not a URL is refused rather than taken for one (`--db level@1` ate an argument).
+ */
 export function dbOption(): Option {
-  return new Option('--db <url>', 'PostgreSQL connection URL (else DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...)').env('DATABASE_URL');
+  return new Option('--db [url]', 'PostgreSQL connection URL; without it (or with --db alone): DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...')
+    .preset('')
+    .argParser((v: string) => {
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InvalidArgumentError(`--db takes a connection URL (postgres://user@host/db), got "${v}"; put --db after the arguments, or give its URL`);
+      return v;
+    });
 }
 
 /**

@@ -36,7 +36,7 @@ export function registerModels(program: Command): void {
     .argument('<ref>', 'name@version or name@alias')
     .addOption(formatOption())
     .addOption(dbOption())
-    .addHelpText('after', '\nExamples:\n  $ logml models show level@production\n  $ logml models show anomaly@1.2.0 --format ndjson')
+    .addHelpText('after', '\nExamples:\n  $ logml models show level-default@production\n  $ logml models show anomaly-default@0.1.0 --format ndjson')
     .action(async (ref: string, opts: { format?: Format; db?: string }) => {
       const { runModelsShow } = await import('../core/db/run.js');
       await runModelsShow({ db: opts.db, ref, format: pickFormat(opts.format) }, io());
@@ -47,7 +47,7 @@ export function registerModels(program: Command): void {
     .argument('<ref>', 'name@version (or name@alias) to promote')
     .requiredOption('--alias <alias>', 'alias to move, e.g. production')
     .addOption(dbOption())
-    .addHelpText('after', '\nExample:\n  $ logml models promote level@1.3.0 --alias production')
+    .addHelpText('after', '\nExample:\n  $ logml models promote level-custom@2 --alias production')
     .action(async (ref: string, opts: { alias: string; db?: string }) => {
       const { runModelsPromote } = await import('../core/db/run.js');
       await runModelsPromote({ db: opts.db, ref, alias: opts.alias }, io());

@@ -7,7 +7,7 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import type { Level } from '../core/types.js';
 import { parseSince } from './backfill.js';
 import { addTableOptions, splitDbArg, tableSpec, type TableFlags } from './db.js';
-import { collect, defaultModelPaths, levelArg, note, noteSkipped, positiveInt, stopSignal, unitInterval } from './shared.js';
+import { collect, defaultModelPaths, levelArg, note, noteSkipped, positiveInt, recordsProgress, stopSignal, unitInterval } from './shared.js';
 
 interface PredictFlags {
   follow?: boolean;
@@ -117,27 +117,31 @@ Examples:
         throw err;
       }
       const stop = stopSignal();
+      const output = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson');
+      const progress = recordsProgress('predict', { follow: Boolean(flags.follow) });
       try {
         const summary = await runPredict(
           {
             inputs,
             inputFormat: flags.inputFormat as never,
             follow: Boolean(flags.follow),
-            output: flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson'),
+            output,
             onlyAnomalies: Boolean(flags.onlyAnomalies),
             minLevel: flags.minLevel ?? null,
             batchSize: flags.batchSize,
             maxLineBytes: flags.maxLineBytes,
+            onProgress: progress.onProgress,
             signal: stop.signal,
             templates: templates?.stage ?? null,
           },
           scorer,
           { stdout: process.stdout, stdin: process.stdin },
-        );
+        ).finally(progress.done);
         noteSkipped(summary.skipped, summary.records, 'scored');
         const signal = stop.received();
         if (signal && !flags.follow) throw new InterruptedError(signal);
-        for (const empty of summary.emptyInputs) if (summary.emptyInputs.length < inputs.length) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
+        if (summary.emptyInputs.length === inputs.length) note(`logml: ${inputs.length === 1 ? 'standard input is' : 'the inputs are'} empty: nothing to score`);
+        else for (const empty of summary.emptyInputs) note(`logml: warning: ${empty === '-' ? 'standard input' : empty} is empty`);
       } finally {
         stop.release();
         await scorer.close();
@@ -174,6 +178,7 @@ async function predictFromDatabase(files: string[], flags: PredictFlags & TableF
   if (files.length > 0) throw new UsageError('give either files or --db, not both', 'to score a table: logml predict --db URL --since 2h');
   const { runPredictDb } = await import('../core/db/run.js');
   const templates = flags.templates ? await openTemplateStage(flags) : null;
+  const progress = recordsProgress('predict', { follow: false });
   try {
     await runPredictDb(
       {
@@ -188,10 +193,12 @@ async function predictFromDatabase(files: string[], flags: PredictFlags & TableF
         onlyAnomalies: Boolean(flags.onlyAnomalies),
         minLevel: flags.minLevel ?? null,
         templates: templates?.stage ?? null,
+        onProgress: progress.onProgress,
       },
       process.stdout,
     );
   } finally {
+    progress.done();
     await templates?.save();
   }
 }

@@ -61,9 +61,9 @@ function nonNegative(name: string) {
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
-    .summary('is the model still good? coverage, accuracy on labels, drift, latency; CI gates (exit 3)')
+    .summary('is the model still good? coverage, accuracy on labels, drift, batch scoring time; CI gates (exit 3)')
     .description(
-      'Report on a model in production, from data: coverage (logs with a prediction), accuracy against labeled samples, drift against the training profile or a baseline window, latency and volume. From predictions files (logml predict output) or from ml_predictions in PostgreSQL. Gates exit with code 3 when breached.',
+      'Report on a model in production, from data: coverage (logs with a prediction), accuracy against labeled samples, drift against the training profile or a baseline window, scoring time per log (mean of each batch) and volume. From predictions files (logml predict output) or from ml_predictions in PostgreSQL. Gates exit with code 3 when breached.',
     )
     .option('-p, --predictions <file...>', 'predictions files (NDJSON output of logml predict; - for stdin)')
     .option('--baseline-predictions <file...>', 'predictions files of a baseline period: the drift reference')
@@ -146,6 +146,7 @@ cannot be computed), 3 a gate was breached (each breached gate is named on stder
         html: flags.html,
       },
       process.stdout,
+      process.stderr,
     );
   });
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { LEVELS, type Level } from '../core/types.js';
+import { createProgress, recordsLine, type ProgressStream } from '../core/io/progress.js';
 
 export { defaultModelPaths } from '../core/model/defaults.js';
 
@@ -44,6 +45,18 @@ export function levelArg(value: string): Level {
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * The progress line of a long command on stderr: only when stderr is a terminal, never with
+ * --follow (it never ends), and not over data rows on the same terminal (unless `quietStdout`:
+ * nothing is printed to stdout until the end, as with templates --summary).
+ */
+export function recordsProgress(what: string, opts: { follow: boolean; quietStdout?: boolean }, streams: { stdout: { isTTY?: boolean }; stderr: ProgressStream } = process): { onProgress: ((records: number) => void) | undefined; done: () => void } {
+  const progress = createProgress(streams.stderr);
+  if (!progress.active || opts.follow || (streams.stdout.isTTY && !opts.quietStdout)) return { onProgress: undefined, done: () => undefined };
+  const started = Date.now();
+  return { onProgress: (records) => progress.update(recordsLine(what, records, Date.now() - started)), done: () => progress.done() };
 }
 
 /** Write a line to stderr (warnings and summaries; data goes to stdout only). */

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { splitDbArg } from './db.js';
-import { noteSkipped, positiveInt, stopSignal } from './shared.js';
+import { noteSkipped, positiveInt, recordsProgress, stopSignal } from './shared.js';
 
 interface TemplatesFlags {
   follow?: boolean;
@@ -94,6 +94,7 @@ Examples:
       }
       const { miner, save } = opened;
       const stop = stopSignal();
+      const progress = recordsProgress('templates', { follow: Boolean(flags.follow), quietStdout: Boolean(flags.summary) });
       try {
         const summary = await runTemplates(
           {
@@ -106,10 +107,11 @@ Examples:
             signal: stop.signal,
             params: Boolean(flags.params),
             filter,
+            onProgress: progress.onProgress,
           },
           miner,
           { stdout: process.stdout, stdin: process.stdin },
-        );
+        ).finally(progress.done);
         noteSkipped(summary.skipped, summary.records, 'mined');
         const signal = stop.received();
         if (signal && !flags.follow) throw new InterruptedError(signal);

@@ -11,7 +11,7 @@ interface TrainFlags {
   data: string[];
   out: string;
   name?: string;
-  modelVersion: string;
+  modelVersion?: string;
   seed: number;
   holdout: number;
   epochs?: number;
@@ -25,6 +25,41 @@ interface TrainFlags {
   groupColumn?: string;
   inputFormat: string;
   format?: 'table' | 'json';
+}
+
+/**
+ * The default version: a hash of the data files' bytes and every option that changes the model,
+ * so two trainings on different data never get the same name@version (the registry would
+ * refuse the second), and the same data and options give the same version (and the same bytes).
+ */
+async function defaultVersion(flags: TrainFlags): Promise<string> {
+  const [{ createHash }, { createReadStream }] = await Promise.all([import('node:crypto'), import('node:fs')]);
+  const h = createHash('sha256');
+  const { data, out: _out, format: _format, name: _name, modelVersion: _v, ...options } = flags;
+  h.update(JSON.stringify(Object.entries(options).sort()));
+  for (const file of data) {
+    h.update(`\0${file.length}\0`);
+    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  }
+  return `1-${h.digest('hex').slice(0, 8)}`;
+}
+
+type HeldOut = { n?: number; split?: string; perClass?: Record<string, { support?: number }>; tp?: number; fp?: number; tn?: number; fn?: number };
+
+/** A warning when the held-out part cannot measure the model: it holds a single class. */
+export function heldOutWarning(task: 'level' | 'anomaly', h: HeldOut | undefined): string | null {
+  if (!h || !h.n) return null;
+  const where = `the held-out part (${h.split ?? `${h.n} records`})`;
+  const fix = 'shuffle the data, or give a larger --holdout';
+  if (task === 'level') {
+    const present = Object.entries(h.perClass ?? {}).filter(([, c]) => (c.support ?? 0) > 0).map(([k]) => k);
+    return present.length === 1 ? `${where} holds only ${present[0]} records: its figures say nothing about the other levels; ${fix}` : null;
+  }
+  const positives = (h.tp ?? 0) + (h.fn ?? 0);
+  const negatives = (h.tn ?? 0) + (h.fp ?? 0);
+  if (positives === 0) return `${where} holds no anomalies: its recall and F1 measure nothing; ${fix}`;
+  if (negatives === 0) return `${where} holds only anomalies: its false-positive rate measures nothing; ${fix}`;
+  return null;
 }
 
 function positiveNumber(name: string) {
@@ -47,7 +82,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('-d, --data <file...>', 'labeled CSV files (header row) or log files (their explicit level is the label)')
     .requiredOption('-o, --out <model.onnx>', 'where to write the model')
     .option('--name <name>', 'model name (default: <task>-custom)')
-    .option('--model-version <version>', 'model version', '1')
+    .option('--model-version <version>', 'model version (default: 1-<8 hex of a hash of the data and these options>, so trainings on other data or options never share a name@version, and the same ones give the same bytes)')
     .option('--seed <n>', 'random seed: same data and seed give the same bytes', positiveInt('--seed'), 42)
     .option('--holdout <share>', 'share of the data kept out for evaluation (0 to train on all)', fraction('--holdout'), 0.2)
     .option('--base <model.onnx>', 'level: fine-tune this model (e.g. models/level.onnx) on your lines instead of training from nothing: it keeps what it knows and learns your vocabulary')
@@ -67,7 +102,7 @@ export function registerTrain(program: Command): void {
 Examples:
   $ logml train --task level --data app.log --out level.onnx
   $ logml train --task level --data app.log --base models/level.onnx --out my-level.onnx   fine-tune the shipped model
-  $ logml train --task level --data labeled.csv --text-column msg --level-column severity --out level.onnx
+  $ logml train --task level --data export.csv --text-column msg --level-column severity --out level.onnx
   $ logml train --task anomaly --data bgl.csv --text-column Content --label-column Label --out anomaly.onnx
   $ logml train --task anomaly --unsupervised --data normal-week.log --out novelty.onnx`,
     )
@@ -84,7 +119,7 @@ Examples:
         ...DEFAULT_TRAIN_OPTIONS,
         ...(flags.task === 'anomaly' ? ANOMALY_DEFAULTS : {}),
         name: flags.name ?? `${flags.task}-custom`,
-        version: flags.modelVersion,
+        version: flags.modelVersion ?? (await defaultVersion(flags)),
         seed: flags.seed,
         holdout: flags.holdout,
         ...(base ? FINE_TUNE_DEFAULTS : {}),
@@ -99,6 +134,8 @@ Examples:
           : trainAnomalyModel(records, { ...common, unsupervised: Boolean(flags.unsupervised), noveltyQuantile: flags.noveltyQuantile });
       await writeFileAtomic(flags.out, result.bytes);
       const m = result.meta;
+      const warning = heldOutWarning(m.task, m.metrics.heldOut as HeldOut | undefined);
+      if (warning) process.stderr.write(`logml: warning: ${warning}\n`);
       const summary = { model: `${m.name}@${m.version}`, task: m.task, out: flags.out, bytes: result.bytes.length, labels: m.labels, trainingData: m.trainingData, metrics: m.metrics, trainer: m.trainer };
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'json');
       if (format === 'json') process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

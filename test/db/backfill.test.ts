@@ -155,7 +155,7 @@ describe('writes', () => {
 
   it('COPY falls back to ON CONFLICT DO NOTHING when a row already exists', async () => {
     const { writePredictions } = await import('../../src/core/db/predictions.js');
-    const row = (id: string) => ({ logId: id, modelName: 'w', modelVersion: '1', predictedLevel: 'INFO', levelConfidence: 0.5, anomalyScore: null, isAnomaly: null, templateId: 'a\tb\\c', latencyUs: 3 });
+    const row = (id: string) => ({ logSource: 'logs', logId: id, modelName: 'w', modelVersion: '1', predictedLevel: 'INFO', levelConfidence: 0.5, anomalyScore: null, isAnomaly: null, templateId: 'a\tb\\c', batchLatencyUs: 3 });
     const c = await pool.connect();
     try {
       await c.query('BEGIN');

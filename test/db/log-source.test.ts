@@ -82,14 +82,14 @@ describe('scoreWithStore', () => {
   it('returns stored predictions as stored, scores and stores only the missing, in order', async () => {
     const recs = (await readAll(DEFAULT_LOG_TABLE, { fromId: '1', toId: '10' })).flat();
     const first = countingScorer(['lvl@7', 'anom@7']);
-    const p1 = await scoreWithStore(pool, first, recs.slice(0, 6));
+    const p1 = await scoreWithStore(pool, first, recs.slice(0, 6), { logSource: 'logs' });
     expect(first.scored).toBe(6);
     expect(p1).toEqual(recs.slice(0, 6).map((r) => fakePredict(r.message)));
     // stored rows differ from what the scorer would say now: they must win
     await pool.query(`UPDATE ml_predictions SET anomaly_score = 0.5 WHERE model_name = 'anom' AND log_id = '2'`);
     const second = countingScorer(['lvl@7', 'anom@7']);
     const mixed = [recs[9]!, recs[1]!, recs[7]!, recs[1]!];
-    const p2 = await scoreWithStore(pool, second, mixed);
+    const p2 = await scoreWithStore(pool, second, mixed, { logSource: 'logs' });
     expect(second.scored).toBe(2);
     expect(p2[1]!.anomalyScore).toBe(0.5);
     expect(p2[3]!.anomalyScore).toBe(0.5);

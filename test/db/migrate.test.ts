@@ -51,6 +51,7 @@ describe('migrate', () => {
     }
     await bad.end();
     expect(msg).toMatch(/connecting to PostgreSQL \(settings from --db\) failed/);
+    expect(msg).toContain('check the user and password in --db / DATABASE_URL (or PGUSER / PGPASSWORD)');
     expect(msg).not.toContain('Wr0ng-Passw0rd-xyz');
     expect(msg).not.toContain(db.password);
   });

@@ -24,7 +24,10 @@ describe('registry', () => {
 
   it('same bytes again: a no-op; different bytes under the same version: refused', async () => {
     expect((await registerModel(pool, { name: 'level', version: '1.0.0', bytes: v1 })).created).toBe(false);
-    await expect(registerModel(pool, { name: 'level', version: '1.0.0', bytes: v2 })).rejects.toThrow(/already registered with different bytes/);
+    const refused = (await registerModel(pool, { name: 'level', version: '1.0.0', bytes: v2 }).then(() => ({ message: 'registered', hint: '' }), (e: unknown) => e)) as { message: string; hint: string };
+    expect(refused.message).toMatch(/already registered with different bytes/);
+    // the version is stored in the model file: register cannot give it another one, train can
+    expect(refused.hint).toContain('logml train ... --name level --model-version <new version>');
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM ml_models');
     expect(rows[0].n).toBe(1);
   });

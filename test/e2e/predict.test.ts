@@ -171,3 +171,79 @@ describe('the shipped models on lines nobody trained them on', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('logml predict on an empty pipe', () => {
+  it('exits 0 with a note on stderr and no data (a cron pipe with nothing new)', async () => {
+    for (const flags of [['--only-anomalies'], ['--min-level', 'WARN'], []]) {
+      const res = await runCli(['predict', ...flags], { stdin: '' });
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toBe('logml: standard input is empty: nothing to score\n');
+    }
+  });
+});
+
+describe('logml predict --format table', () => {
+  const bgl = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log');
+  it.each([50, 80, 81, 132])('fits %i columns: no line wraps', async (columns) => {
+    const res = await runCli(['predict', bgl, '--format', 'table'], { env: { COLUMNS: String(columns) } });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2000);
+    for (const line of lines) expect([...line].length).toBeLessThan(columns);
+  });
+
+  it('--only-anomalies over many batches is one table: one header, the same columns', async () => {
+    const res = await runCli(['predict', bgl, '--format', 'table', '--only-anomalies', '--batch-size', '50'], { env: { COLUMNS: '100' } });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('models: '))).toHaveLength(1);
+    expect(lines.filter((l) => /^\s*line\s+level\s+predicted/.test(l))).toHaveLength(1);
+    const rows = lines.slice(3);
+    expect(rows.length).toBeGreaterThan(10);
+    // every row starts its message at the same column
+    const at = (l: string) => l.search(/\d\.\d\d !/);
+    expect(new Set(rows.map(at)).size).toBe(1);
+  });
+
+  it('templates --summary fits the width too', async () => {
+    for (const columns of [60, 100]) {
+      const res = await runCli(['templates', bgl, '--summary', '--format', 'table'], { env: { COLUMNS: String(columns) } });
+      expect(res.code).toBe(0);
+      for (const line of res.stdout.trimEnd().split('\n')) expect([...line].length).toBeLessThan(columns);
+    }
+  });
+});
+
+describe('progress on stderr', () => {
+  const bgl = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log');
+  it('none in a pipe', async () => {
+    const res = await runCli(['predict', bgl]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+  });
+
+  // a real terminal: `script` runs logml on a pseudo-terminal (stdout to a file, stderr the tty)
+  const hasScript = (() => {
+    try {
+      require('node:child_process').execFileSync('script', ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!hasScript).each([['predict'], ['templates', '--summary']])('on a terminal: %s shows a progress line, erased at the end', async (...cmd) => {
+    const dir = mkdtempSync(join(tmpdir(), 'logml-progress-'));
+    const out = join(dir, 'out');
+    const line = `"${process.execPath}" "${BIN}" ${cmd.join(' ')} "${bgl}" --format ndjson > "${out}"`;
+    const res = await new Promise<{ code: number | null; tty: string }>((resolve) => {
+      const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let tty = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (tty += d));
+      child.on('close', (code) => resolve({ code, tty }));
+    });
+    expect(res.code).toBe(0);
+    expect(res.tty).toMatch(new RegExp(`\\r${cmd[0]}: [\\d,]+ records`));
+    expect(res.tty.endsWith('\r\x1b[K')).toBe(true);
+  });
+});

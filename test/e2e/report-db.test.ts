@@ -25,8 +25,8 @@ beforeAll(async () => {
   // 200 logs, 50 per day from 2024-06-01; the level model misses every 10th log; one anomaly model
   await pool.query(`CREATE TABLE app_events (event_id bigint PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL)`);
   await pool.query(`INSERT INTO app_events SELECT g, 'event ' || g, timestamptz '2024-06-01T00:00:00Z' + ((g - 1) / 50) * interval '1 day' + (g % 50) * interval '1 minute' FROM generate_series(1, 200) g`);
-  await pool.query(`INSERT INTO ml_predictions (log_id, model_name, model_version, predicted_level, level_confidence, latency_us) SELECT g::text, 'lvl', '3', CASE WHEN g % 4 = 0 THEN 'WARN' ELSE 'INFO' END, 0.8, 100 + g FROM generate_series(1, 200) g WHERE g % 10 <> 0`);
-  await pool.query(`INSERT INTO ml_predictions (log_id, model_name, model_version, anomaly_score, is_anomaly, latency_us) SELECT g::text, 'an', '2', (g % 100) / 100.0, g % 100 >= 95, 100 + g FROM generate_series(1, 200) g`);
+  await pool.query(`INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, predicted_level, level_confidence, batch_latency_us) SELECT 'app_events', g::text, 'lvl', '3', CASE WHEN g % 4 = 0 THEN 'WARN' ELSE 'INFO' END, 0.8, 100 + g FROM generate_series(1, 200) g WHERE g % 10 <> 0`);
+  await pool.query(`INSERT INTO ml_predictions (log_source, log_id, model_name, model_version, anomaly_score, is_anomaly, batch_latency_us) SELECT 'app_events', g::text, 'an', '2', (g % 100) / 100.0, g % 100 >= 95, 100 + g FROM generate_series(1, 200) g`);
 }, 120_000);
 
 afterAll(async () => {
@@ -51,7 +51,7 @@ describe('logml report --db (built binary)', () => {
       { model: 'an@2', covered: 200, share: 1 },
       { model: 'lvl@3', covered: 180, share: 0.9 },
     ]);
-    expect(j.latency.n).toBe(180);
+    expect(j.batchLatency).toMatchObject({ n: 180, batches: 180 });
     expect(existsSync(html)).toBe(true);
     expect(readFileSync(html, 'utf8')).toContain('id="coverage"');
     expect(r.stdout).not.toContain(db.password);
@@ -67,6 +67,10 @@ describe('logml report --db (built binary)', () => {
       { model_name: 'an', coverage: 1, sample_size: 150 },
       { model_name: 'lvl', coverage: 0.9, sample_size: 150 },
     ]);
+    // --record says what it wrote, one stderr line per row, before the gate's verdict
+    const { rows: ids } = await pool.query(`SELECT id, model_name FROM ml_model_metrics ORDER BY model_name`);
+    expect(r.stderr).toContain(`logml: recorded ml_model_metrics id ${ids[0].id} for an@2: accuracy -, f1 -, fpr -, coverage 1, drift -, n 150\n`);
+    expect(r.stderr).toContain(`logml: recorded ml_model_metrics id ${ids[1].id} for lvl@3: accuracy -, f1 -, fpr -, coverage 0.9, drift -, n 150\n`);
   });
 
   it('an unreachable database is a failure (exit 1) without the password', async () => {

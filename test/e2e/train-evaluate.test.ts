@@ -12,6 +12,23 @@ const dir = mkdtempSync(join(tmpdir(), 'logml-train-'));
 const hadoopLog = join(ROOT, 'fixtures', 'loghub-2k', 'Hadoop_2k.log');
 const bglCsv = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log_structured.csv');
 
+describe('logml train: warnings and default versions', () => {
+  it('warns when the held-out part holds a single class; other data gets another default version', async () => {
+    const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
+    const res = await runCli(['train', '--task', 'level', '--data', hdfs, '--out', join(dir, 'hdfs.onnx'), '--format', 'json']);
+    expect(res.code).toBe(0);
+    // HDFS_2k's last 400 records are all INFO
+    expect(res.stderr).toBe('logml: warning: the held-out part (last 400 of 2000 records (input order)) holds only INFO records: its figures say nothing about the other levels; shuffle the data, or give a larger --holdout\n');
+    const hadoop = await runCli(['train', '--task', 'level', '--data', hadoopLog, '--out', join(dir, 'hadoop.onnx'), '--format', 'json']);
+    const [a, b] = [JSON.parse(res.stdout).model, JSON.parse(hadoop.stdout).model];
+    expect(a).toMatch(/^level-custom@1-[0-9a-f]{8}$/);
+    expect(b).toMatch(/^level-custom@1-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    const seed = await runCli(['train', '--task', 'level', '--data', hdfs, '--out', join(dir, 'hdfs-7.onnx'), '--format', 'json', '--seed', '7']);
+    expect(JSON.parse(seed.stdout).model).not.toBe(a);
+  });
+});
+
 describe('logml train / evaluate', () => {
   it('trains a level model from a log file (its levels are the labels) and writes ONNX', async () => {
     const out = join(dir, 'hadoop-level.onnx');
@@ -19,7 +36,7 @@ describe('logml train / evaluate', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout);
-    expect(summary.model).toBe('hadoop-level@1');
+    expect(summary.model).toMatch(/^hadoop-level@1-[0-9a-f]{8}$/);
     expect(summary.trainingData.records).toBe(1600);
     expect(summary.metrics.heldOut.n).toBe(400);
     expect(summary.metrics.heldOut.macroF1).toBeGreaterThan(0.3);
@@ -30,7 +47,7 @@ describe('logml train / evaluate', () => {
     const scored = await runCli(['predict', hadoopLog, '--model', out]);
     expect(scored.code).toBe(0);
     const rows = parseNdjson(scored.stdout);
-    expect(rows[0]!.model).toEqual(['hadoop-level@1']);
+    expect(rows[0]!.model).toEqual([summary.model]);
     // a level model alone still scores anomalies: severity x novelty (no anomaly head)
     expect(typeof rows[0]!.anomaly_score).toBe('number');
 

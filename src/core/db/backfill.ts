@@ -22,7 +22,7 @@ import { FailureError } from '../errors.js';
 import type { ModelTask, Scorer } from '../types.js';
 import { connect, dbFailure, isConnectionError, withTransaction } from './connection.js';
 import { quoteIdent, quoteTable } from './ident.js';
-import { logSql, rangeConditions, rowToRecord, tableError, type LogRange, type LogTableSpec } from './log-source.js';
+import { logSourceOf, logSql, rangeConditions, rowToRecord, tableError, type LogRange, type LogTableSpec } from './log-source.js';
 import { requireSchema } from './migrate.js';
 import { modelSlots, rowsFor, writePredictions, type ModelSlot, type PredictionRow, type WriteMethod } from './predictions.js';
 
@@ -222,7 +222,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   };
 
   await retrying('checking the schema', () => requireSchema(pool));
-  const { integer, min, max, total } = await retrying('planning', () => survey(pool, spec, range));
+  const { integer, min, max, total, source } = await retrying('planning', () => survey(pool, spec, range));
 
   const runId = await retrying('recording the run', async () => {
     const { rows } = await pool.query<{ id: string }>(
@@ -270,7 +270,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
         if (opts.signal?.aborted) return;
         const chunk = await retrying('planning chunks', () => planner.take().catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'planning chunks'))));
         if (!chunk) return;
-        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates));
+        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, source, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates));
         if (result === 'locked') shared.deferred.push(chunk);
         else {
           shared.scored += result;
@@ -287,7 +287,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     const finish = async (): Promise<void> => {
       for (let c = deferred.shift(); c && !opts.signal?.aborted; c = deferred.shift()) {
         const chunk = c;
-        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', true, templates));
+        const n = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, source, range, slots, chunk, opts.writeMethod ?? 'copy', true, templates));
         if (n !== 'locked') {
           shared.scored += n;
           shared.chunks++;
@@ -324,9 +324,10 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   };
 }
 
-/** Id type, bounds and size of the range. */
-async function survey(pool: pg.Pool, spec: LogTableSpec, range: LogRange): Promise<{ integer: boolean; min: bigint; max: bigint; total: number }> {
+/** Id type, bounds and size of the range, and the table's log source name. */
+async function survey(pool: pg.Pool, spec: LogTableSpec, range: LogRange): Promise<{ integer: boolean; min: bigint; max: bigint; total: number; source: string }> {
   try {
+    const source = await logSourceOf(pool, spec);
     const t = await pool.query<{ type: string | null }>(
       `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
        WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped`,
@@ -347,7 +348,7 @@ async function survey(pool: pg.Pool, spec: LogTableSpec, range: LogRange): Promi
       params,
     );
     const r = rows[0]!;
-    return { integer, min: BigInt(r.min ?? 0), max: BigInt(r.max ?? 0), total: Number(r.n) };
+    return { integer, min: BigInt(r.min ?? 0), max: BigInt(r.max ?? 0), total: Number(r.n), source };
   } catch (err) {
     if (isConnectionError(err)) throw err;
     throw tableError(err, spec, 'reading the log table');
@@ -362,6 +363,7 @@ async function runChunk(
   pool: pg.Pool,
   scorer: Scorer,
   spec: LogTableSpec,
+  source: string,
   range: LogRange,
   slots: readonly ModelSlot[],
   chunk: Chunk,
@@ -391,7 +393,7 @@ async function runChunk(
     const { rows } = await client.query(
       `SELECT * FROM (
          SELECT ${sql.select},
-                (SELECT count(*) FROM ml_predictions p WHERE p.log_id = ${sql.id}::text AND (p.model_name, p.model_version) IN (${pairs.join(', ')}))::int AS have
+                (SELECT count(*) FROM ml_predictions p WHERE p.log_source = $${params.push(source)} AND p.log_id = ${sql.id}::text AND (p.model_name, p.model_version) IN (${pairs.join(', ')}))::int AS have
          FROM ${sql.from} WHERE ${conds.join(' AND ')} ORDER BY ${sql.id} OFFSET 0) s
        WHERE have < ${slots.length}`,
       params,
@@ -400,14 +402,14 @@ async function runChunk(
     const records = rows.map((r) => rowToRecord(r as never, `db:${spec.table}`));
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(records.map((r) => r.message));
-    const latencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / records.length);
+    const batchLatencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / records.length);
     const templateIds = templates ? templates.ids(records.map((r) => r.message)) : null;
     // logs with no prediction at all (the usual case) take `method`; logs that have some of the
     // models' rows (a new version of one model) go through ON CONFLICT DO NOTHING
     const fresh: PredictionRow[] = [];
     const partial: PredictionRow[] = [];
     records.forEach((r, i) =>
-      ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, latencyUs)),
+      ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(source, r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, batchLatencyUs)),
     );
     await writePredictions(client, fresh, method);
     await writePredictions(client, partial, 'insert');

@@ -106,7 +106,11 @@ export function dbFailure(err: unknown, doing: string, hint?: string): LogmlErro
   const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
   const defaultHint = isConnectionError(err)
     ? 'check that the server is up and reachable, and --db / DATABASE_URL / PG* variables'
-    : undefined;
+    : e?.code === '28P01' || e?.code === '28000'
+      ? 'check the user and password in --db / DATABASE_URL (or PGUSER / PGPASSWORD), and that pg_hba.conf lets this user in from this host'
+      : e?.code === '3D000'
+        ? 'check the database name at the end of the URL (or PGDATABASE); create it first if needed'
+        : undefined;
   // `cause` is dropped on purpose: pg errors can carry the connection parameters
   return new FailureError(`${doing} failed: ${redact(raw.split('\n')[0] ?? raw)}${code}`, hint ?? defaultHint);
 }

@@ -117,6 +117,19 @@ export function tableError(err: unknown, spec: LogTableSpec, doing: string): Err
   return dbFailure(err, doing);
 }
 
+/**
+ * The log source a table's predictions are stored under (`ml_predictions.log_source`): the
+ * table as PostgreSQL names it (`to_regclass`), so `logs`, `public.logs` and `"logs"` are one
+ * source and `app.events` another. An input error when the table does not exist.
+ * @example await logSourceOf(pool, { ...DEFAULT_LOG_TABLE, table: 'public.logs' }) // 'logs'
+ */
+export async function logSourceOf(db: Queryable, spec: LogTableSpec): Promise<string> {
+  // errors of the query itself (a lost connection) reach the caller as they are, for its retries
+  const name = (await db.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [quoteTable(spec.table)])).rows[0]?.r;
+  if (!name) throw tableError({ code: '42P01' }, spec, 'finding the log table');
+  return name;
+}
+
 export interface ReadOptions {
   /** Rows per batch (default 1000). */
   batchSize?: number;

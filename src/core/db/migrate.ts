@@ -121,6 +121,45 @@ CREATE TABLE IF NOT EXISTS ml_template_meta (
 );
 `,
   },
+  {
+    version: 4,
+    description: 'ml_predictions keyed by log source (log_source, log_id, model_name, model_version)',
+    // Ids of two log tables collide, so a prediction names its table. Rows written before this
+    // step did not say which table they scored: they are given the table of the first backfill
+    // run (ml_backfill_runs), else "logs" (the default table), as PostgreSQL names it. The
+    // constant default fills existing rows without rewriting the table; it is dropped after, so
+    // every writer must name the source.
+    sql: `
+DO $$
+DECLARE
+  src text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'ml_predictions' AND column_name = 'log_source' AND table_schema = current_schema()) THEN
+    RETURN;
+  END IF;
+  BEGIN
+    SELECT to_regclass(log_table)::text INTO src FROM ml_backfill_runs ORDER BY id LIMIT 1;
+  EXCEPTION WHEN others THEN
+    src := NULL;
+  END;
+  src := coalesce(src, to_regclass('logs')::text, 'logs');
+  EXECUTE format('ALTER TABLE ml_predictions ADD COLUMN log_source TEXT NOT NULL DEFAULT %L', src);
+  ALTER TABLE ml_predictions ALTER COLUMN log_source DROP DEFAULT;
+  ALTER TABLE ml_predictions DROP CONSTRAINT ml_predictions_pkey;
+  ALTER TABLE ml_predictions ADD PRIMARY KEY (log_source, log_id, model_name, model_version);
+END $$;
+`,
+  },
+  {
+    version: 5,
+    description: 'ml_predictions.latency_us renamed batch_latency_us (it is a batch mean, not a per-log latency)',
+    // Models score a batch in one ONNX run: no single log's latency exists. The column always
+    // held the batch's scoring time divided by its size; its name now says so.
+    sql: `
+ALTER TABLE ml_predictions RENAME COLUMN latency_us TO batch_latency_us;
+COMMENT ON COLUMN ml_predictions.batch_latency_us IS 'scoring time of the batch this log was scored in, divided by the batch size (microseconds); the same for every log of a batch';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

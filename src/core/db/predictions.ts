@@ -1,5 +1,6 @@
 /**
- * @file Writing and reading `ml_predictions`: one row per (log id, model name, model version).
+ * @file Writing and reading `ml_predictions`: one row per (log source, log id, model name, model
+ * version); the log source is the log table (see `logSourceOf`), as ids of two tables collide.
  * A record scored by a level model and an anomaly model at once becomes two rows, each holding
  * its own task's fields (the other task's null): see docs/db.md for why. Writes are idempotent
  * (ON CONFLICT DO NOTHING). Also the on-demand path `scoreWithStore`: stored predictions are
@@ -22,6 +23,8 @@ export interface ModelSlot {
 
 /** A prediction row as stored. */
 export interface PredictionRow {
+  /** The log table, as `logSourceOf` names it. */
+  logSource: string;
   logId: string;
   modelName: string;
   modelVersion: string;
@@ -30,7 +33,7 @@ export interface PredictionRow {
   anomalyScore: number | null;
   isAnomaly: boolean | null;
   templateId: string | null;
-  latencyUs: number | null;
+  batchLatencyUs: number | null;
 }
 
 /**
@@ -62,11 +65,12 @@ export function logIdOf(r: LogRecord): string {
 }
 
 /** The rows for one scored record (one per slot). */
-export function rowsFor(logId: string, p: Prediction & { templateId?: string | null }, slots: readonly ModelSlot[], latencyUs: number | null): PredictionRow[] {
+export function rowsFor(logSource: string, logId: string, p: Prediction & { templateId?: string | null }, slots: readonly ModelSlot[], batchLatencyUs: number | null): PredictionRow[] {
   return slots.map((s) => {
     const level = s.task !== 'anomaly';
     const anomaly = s.task !== 'level';
     return {
+      logSource,
       logId,
       modelName: s.name,
       modelVersion: s.version,
@@ -75,19 +79,20 @@ export function rowsFor(logId: string, p: Prediction & { templateId?: string | n
       anomalyScore: anomaly ? p.anomalyScore : null,
       isAnomaly: anomaly ? p.isAnomaly : null,
       templateId: p.templateId ?? null,
-      latencyUs,
+      batchLatencyUs,
     };
   });
 }
 
-const COLUMNS = 'log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, latency_us';
+const COLUMNS = 'log_source, log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly, template_id, batch_latency_us';
 
 async function insertRows(db: Queryable, rows: readonly PredictionRow[]): Promise<number> {
   const res = await db.query(
     `INSERT INTO ml_predictions (${COLUMNS})
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::real[], $6::real[], $7::boolean[], $8::text[], $9::integer[])
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::boolean[], $9::text[], $10::integer[])
      ON CONFLICT DO NOTHING`,
     [
+      rows.map((r) => r.logSource),
       rows.map((r) => r.logId),
       rows.map((r) => r.modelName),
       rows.map((r) => r.modelVersion),
@@ -96,7 +101,7 @@ async function insertRows(db: Queryable, rows: readonly PredictionRow[]): Promis
       rows.map((r) => r.anomalyScore),
       rows.map((r) => r.isAnomaly),
       rows.map((r) => r.templateId),
-      rows.map((r) => r.latencyUs),
+      rows.map((r) => r.batchLatencyUs),
     ],
   );
   return res.rowCount ?? 0;
@@ -114,7 +119,7 @@ function copyField(v: string | number | boolean | null): string {
 function* copyText(rows: readonly PredictionRow[]): Generator<string> {
   let buf = '';
   for (const r of rows) {
-    buf += `${copyField(r.logId)}\t${copyField(r.modelName)}\t${copyField(r.modelVersion)}\t${copyField(r.predictedLevel)}\t${copyField(r.levelConfidence)}\t${copyField(r.anomalyScore)}\t${copyField(r.isAnomaly)}\t${copyField(r.templateId)}\t${copyField(r.latencyUs)}\n`;
+    buf += `${copyField(r.logSource)}\t${copyField(r.logId)}\t${copyField(r.modelName)}\t${copyField(r.modelVersion)}\t${copyField(r.predictedLevel)}\t${copyField(r.levelConfidence)}\t${copyField(r.anomalyScore)}\t${copyField(r.isAnomaly)}\t${copyField(r.templateId)}\t${copyField(r.batchLatencyUs)}\n`;
     if (buf.length > 1 << 20) {
       yield buf;
       buf = '';
@@ -208,6 +213,8 @@ function merge(parts: Array<{ slot: ModelSlot; stored?: StoredRow | undefined; f
 }
 
 export interface ScoreWithStoreOptions {
+  /** The log table the records come from, as `logSourceOf` names it. */
+  logSource: string;
   /** Tasks of scorer.models when they are not "level, anomaly" (see modelSlots). */
   tasks?: readonly ModelTask[];
   writeMethod?: WriteMethod;
@@ -220,9 +227,9 @@ export interface ScoreWithStoreOptions {
  * and the scorer's model versions are returned as stored (not re-scored); the missing ones are
  * scored with `scorer`, stored (ON CONFLICT DO NOTHING) and returned. Result i belongs to records[i].
  * Records without a row id are stored under `source:line`.
- * @example const predictions = await scoreWithStore(pool, scorer, batch);
+ * @example const predictions = await scoreWithStore(pool, scorer, batch, { logSource: 'logs' });
  */
-export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: readonly LogRecord[], opts: ScoreWithStoreOptions = {}): Promise<Prediction[]> {
+export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: readonly LogRecord[], opts: ScoreWithStoreOptions): Promise<Prediction[]> {
   if (records.length === 0) return [];
   const slots = modelSlots(scorer, opts.tasks);
   const ids = records.map(logIdOf);
@@ -230,8 +237,8 @@ export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: rea
   try {
     const { rows } = await pool.query<StoredRow>(
       `SELECT log_id, model_name, model_version, predicted_level, level_confidence, anomaly_score, is_anomaly
-       FROM ml_predictions WHERE log_id = ANY($1::text[]) AND model_name = ANY($2::text[]) AND model_version = ANY($3::text[])`,
-      [[...new Set(ids)], slots.map((s) => s.name), slots.map((s) => s.version)],
+       FROM ml_predictions WHERE log_source = $4 AND log_id = ANY($1::text[]) AND model_name = ANY($2::text[]) AND model_version = ANY($3::text[])`,
+      [[...new Set(ids)], slots.map((s) => s.name), slots.map((s) => s.version), opts.logSource],
     );
     for (const r of rows) stored.set(slotKey(r.log_id, r.model_name, r.model_version), r);
   } catch (err) {
@@ -249,14 +256,14 @@ export async function scoreWithStore(pool: pg.Pool, scorer: Scorer, records: rea
   if (missingIdx.length > 0) {
     const t0 = process.hrtime.bigint();
     const predictions = await scorer.score(missingIdx.map((i) => records[i]!.message));
-    const latencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / missingIdx.length);
+    const batchLatencyUs = Math.round(Number(process.hrtime.bigint() - t0) / 1000 / missingIdx.length);
     const rows: PredictionRow[] = [];
     missingIdx.forEach((i, k) => {
       const id = ids[i]!;
       const p = predictions[k]!;
       fresh.set(id, p);
       const missingSlots = slots.filter((s) => !stored.has(slotKey(id, s.name, s.version)));
-      rows.push(...rowsFor(id, { ...p, templateId: opts.templateIds?.[i] ?? null }, missingSlots, latencyUs));
+      rows.push(...rowsFor(opts.logSource, id, { ...p, templateId: opts.templateIds?.[i] ?? null }, missingSlots, batchLatencyUs));
     });
     try {
       await withTransaction(pool, (c) => writePredictions(c, rows, opts.writeMethod ?? 'insert'));

@@ -127,7 +127,7 @@ export async function registerModel(pool: pg.Pool, input: RegisterInput): Promis
         if (existing !== sha) {
           throw new InputError(
             `${input.name}@${input.version} is already registered with different bytes (sha256 ${existing?.slice(0, 12)}..., this file ${sha.slice(0, 12)}...)`,
-            'a registered version never changes: register this file under a new --version',
+            `a registered version never changes, and a model's version is stored in its file: retrain with "logml train ... --name ${input.name} --model-version <new version>", then register that file`,
           );
         }
       }

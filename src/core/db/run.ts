@@ -12,7 +12,8 @@ import type { Writable } from 'node:stream';
 import type { LogRecord, ModelTask, Scorer } from '../types.js';
 import type { PredictSummary, ScoreRecordsOptions } from '../pipeline/predict.js';
 import { backfill, type BackfillProgress, type BackfillResult } from './backfill.js';
-import { createPool, ping, redact } from './connection.js';
+import { createPool, dbFailure, ping, redact } from './connection.js';
+import { createProgress, RATE_AFTER_MS } from '../io/progress.js';
 import { migrate, requireSchema } from './migrate.js';
 import type { LogRange, LogTableSpec } from './log-source.js';
 import type { WriteMethod } from './predictions.js';
@@ -133,11 +134,11 @@ export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise
     const { readBundle } = await import('../model/bundle.js');
     const bundle = readBundle(bytes, opts.file);
     meta = bundle.meta as unknown as Record<string, unknown>;
-    for (const [flag, given, own] of [['--name', opts.name, bundle.meta.name], ['--version', opts.version, bundle.meta.version]] as const) {
+    for (const [flag, what, given, own] of [['--name', 'name', opts.name, bundle.meta.name], ['--model-version', 'version', opts.version, bundle.meta.version]] as const) {
       if (given !== undefined && given !== own) {
         throw new UsageError(
-          `${flag} ${given} differs from the model's own ${flag.slice(2)} ${own}`,
-          'predictions are stored under the model\'s own name@version: leave the flag out, or retrain with that name/version',
+          `${flag} ${given} differs from the model's own ${what} ${own}`,
+          `predictions are stored under the model's own name@version: leave ${flag} out, or retrain with "logml train ... ${flag} ${given}"`,
         );
       }
     }
@@ -261,10 +262,12 @@ export function summaryLine(r: BackfillResult): string {
   return `backfill ${r.models.join(' + ')}: scored ${fmt(r.scored)}, skipped ${fmt(r.skipped)} (already scored), ${fmt(r.rate)} logs/s, ${duration(r.durationMs)}${r.retries ? `, ${r.retries} reconnects` : ''}`;
 }
 
-function progressLine(p: BackfillProgress): string {
+/** The progress line; rate and ETA only once RATE_AFTER_MS have passed (a first chunk's are noise). */
+export function progressLine(p: BackfillProgress): string {
   const pct = `${Math.floor(p.fraction * 100)}%`.padStart(4);
-  const eta = p.etaS === null ? '' : `  ETA ${duration(p.etaS * 1000)}`;
-  return `backfill ${pct}  scored ${fmt(p.scored)}${p.total !== null ? ` of ≤${fmt(p.total)}` : ''}  ${fmt(p.rate)} logs/s${eta}`;
+  const settled = p.elapsedMs >= RATE_AFTER_MS && p.chunksDone > 0;
+  const eta = !settled || p.etaS === null ? '' : `  ETA ${duration(p.etaS * 1000)}`;
+  return `backfill ${pct}  scored ${fmt(p.scored)}${p.total !== null ? ` of ≤${fmt(p.total)}` : ''}${settled ? `  ${fmt(p.rate)} logs/s` : ''}${eta}`;
 }
 
 /**
@@ -272,12 +275,10 @@ function progressLine(p: BackfillProgress): string {
  * On a terminal, a progress line on stderr; always one summary line on stderr at the end.
  */
 export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, signal?: AbortSignal): Promise<BackfillResult> {
-  const tty = io.stderr.isTTY === true;
+  const progress = createProgress(io.stderr);
   return withPool(opts, opts.workers + 2, async (pool) => {
     await requireSchema(pool);
     const { scorer, tasks } = await loadScorer(pool, opts.models);
-    let last = 0;
-    let shown = false;
     try {
       const templates = opts.templates === false ? null : await (await import('./template-store.js')).backfillTemplates(pool);
       const result = await backfill(pool, scorer, {
@@ -290,22 +291,13 @@ export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, s
         tasks,
         templates,
         ...(signal ? { signal } : {}),
-        onProgress: tty
-          ? (p) => {
-              const now = Date.now();
-              if (now - last < 200 && p.fraction < 1) return;
-              last = now;
-              shown = true;
-              const line = progressLine(p);
-              io.stderr.write(`\r${line.slice(0, Math.max(20, (io.stderr.columns ?? 100) - 1))}\x1b[K`);
-            }
-          : undefined,
+        onProgress: progress.active ? (p) => progress.update(progressLine(p), p.fraction >= 1) : undefined,
       });
-      if (shown) io.stderr.write('\r\x1b[K');
+      progress.done();
       io.stderr.write(`${summaryLine(result)}\n`);
       return result;
     } catch (err) {
-      if (shown) io.stderr.write('\n');
+      progress.done();
       if (err instanceof Error) err.message = redact(err.message);
       throw err;
     } finally {
@@ -331,16 +323,17 @@ export interface PredictDbOptions extends DbOptions, ScoreRecordsOptions {
  * model versions are returned as stored and only missing ones are scored, then stored.
  */
 export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.WritableStream): Promise<PredictSummary> {
-  const { readLogRange } = await import('./log-source.js');
+  const { logSourceOf, readLogRange } = await import('./log-source.js');
   const { scoreWithStore } = await import('./predictions.js');
   const { scoreRecords } = await import('../pipeline/predict.js');
   return withPool(opts, 2, async (pool) => {
     if (opts.store) await requireSchema(pool);
+    const logSource = opts.store ? await logSourceOf(pool, opts.table).catch((err: unknown) => Promise.reject(dbFailure(err, 'finding the log table'))) : '';
     const { scorer, tasks } = await loadScorer(pool, opts.models);
     try {
       const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
       const score = opts.store
-        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { tasks, templateIds: templates?.map((t) => t.id) ?? null })
+        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { logSource, tasks, templateIds: templates?.map((t) => t.id) ?? null })
         : (records: LogRecord[]) => scorer.score(records.map((r) => r.message));
       return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
     } finally {

@@ -1,11 +1,12 @@
 /**
  * @file Output formats for scored records: ndjson (one JSON object per line), csv (RFC 4180),
- * json (one array), table (cli-table3, printed in blocks so a stream never waits for its end).
+ * json (one array), table (one fixed-width text table that fits the terminal, its rows printed
+ * batch by batch so a stream never waits for its end).
  * The fields and their names are the contract documented in the README's "Output fields".
  */
-import Table from 'cli-table3';
 import type { LogRecord, Prediction } from '../types.js';
 import type { TextSink } from './sink.js';
+import { outputWidth, TextTable, type TextColumn } from './text-table.js';
 
 export const OUTPUT_FORMATS = ['ndjson', 'table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -29,6 +30,8 @@ export interface WriterOptions {
   templates: boolean;
   /** Include a params column (after template; needs `templates`). */
   params?: boolean;
+  /** Table width (default: outputWidth(), the terminal's). */
+  width?: number;
 }
 
 export const OUTPUT_FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'model'] as const;
@@ -162,33 +165,42 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
   }
 }
 
+/**
+ * One table for the whole stream, laid out once for the output's width (outputWidth): the
+ * header and model line first, then each batch's rows in the same columns, however few the
+ * rows of a batch are (--only-anomalies) and however long their messages.
+ */
 function createTableWriter(sink: TextSink, options: WriterOptions): RecordWriter {
-  const width = Math.max(60, process.stdout.columns ?? 120);
-  const messageWidth = Math.max(20, width - 70);
-  const head = ['line', 'level', 'predicted', 'p', 'anomaly', 'message'];
-  if (options.templates) head.splice(5, 0, 'template');
-  let printedModels = false;
+  const columns: TextColumn[] = [
+    { head: 'line', width: 22, align: 'right', cut: 'start' },
+    { head: 'level', width: 5, optional: true },
+    { head: 'predicted', width: 9 },
+    { head: 'p', width: 4 },
+    { head: 'anomaly', width: 7 },
+    ...(options.templates ? [{ head: 'template', width: 16, optional: true }] : []),
+    { head: 'message' },
+  ];
+  const table = new TextTable(columns, options.width ?? outputWidth());
+  let started = false;
   return {
     async write(rows) {
       if (rows.length === 0) return;
-      const table = new Table({ head, style: { head: [], border: [], compact: true }, wordWrap: false });
+      let out = '';
+      if (!started) {
+        out += table.text(`models: ${options.models.join(', ')}`) + table.header();
+        started = true;
+      }
       for (const { record: r, prediction: p, template } of rows) {
-        const msg = r.message.split('\n')[0]!;
         const cells: string[] = [
           `${r.source === '-' ? '' : r.source + ':'}${r.line}`,
           r.level ?? '',
           p.predictedLevel ?? '',
           p.levelProbability === null ? '' : p.levelProbability.toFixed(2),
           p.anomalyScore === null ? '' : `${p.anomalyScore.toFixed(2)}${p.isAnomaly ? ' !' : ''}`,
-          msg.length > messageWidth ? msg.slice(0, messageWidth - 1) + '…' : msg,
+          ...(options.templates ? [template?.id ?? ''] : []),
+          r.message.split('\n')[0]!,
         ];
-        if (options.templates) cells.splice(5, 0, template?.id ?? '');
-        table.push(cells);
-      }
-      let out = table.toString() + '\n';
-      if (!printedModels) {
-        out = `models: ${options.models.join(', ')}\n` + out;
-        printedModels = true;
+        out += table.row(cells);
       }
       await sink.write(out);
     },

@@ -30,6 +30,8 @@ export interface PredictOptions {
   signal?: AbortSignal;
   /** Optional template stage: gives each record its template id and text. */
   templates?: TemplateStage | null;
+  /** Called with the number of records scored so far, after each batch (progress lines). */
+  onProgress?: ((records: number) => void) | undefined;
 }
 
 /** Assigns template ids, in record order (a miner learns as it goes); `params` when asked for. */
@@ -59,7 +61,9 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   const summary = await scoreRecords(batches, (records) => scorer.score(records.map((r) => r.message)), scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
-  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
+  // an empty pipe is a normal end (a cron job with nothing new); named files that are all empty are not
+  const emptyFiles = summary.emptyInputs.length === options.inputs.length && !summary.emptyInputs.includes('-');
+  if (emptyFiles && !summary.outputClosed && !options.signal?.aborted) {
     const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
     throw new InputError(`${names}: empty input, nothing to score`, 'give a log file with at least one line, or pipe logs in');
   }
@@ -82,7 +86,7 @@ export async function observeBaseline(paths: readonly string[], inputFormat: Inp
 
 /** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
 export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
-export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates'>;
+export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates' | 'onProgress'>;
 
 /**
  * The back half of every predict: batches of records -> score -> filters -> writer, in input
@@ -105,6 +109,7 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
     chain = chain.then(async () => {
       const predictions = await scoring;
       summary.records += records.length;
+      options.onProgress?.(summary.records);
       const rows: ScoredRecord[] = [];
       for (let i = 0; i < records.length; i++) {
         const p = predictions[i]!;

@@ -8,7 +8,7 @@
  * choose which records are written. The miner's state is loaded from and saved to a StateStore so ids survive restarts.
  */
 import type { Readable, Writable } from 'node:stream';
-import Table from 'cli-table3';
+import { outputWidth, TextTable } from '../io/text-table.js';
 import { InputError } from '../errors.js';
 import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
@@ -36,6 +36,8 @@ export interface TemplatesOptions {
   params?: boolean;
   /** Only records that pass are written (or counted, with `summary`); all are mined. */
   filter?: RecordFilter | null;
+  /** Called with the number of records mined so far, after each batch (progress lines). */
+  onProgress?: ((records: number) => void) | undefined;
 }
 
 export interface TemplatesSummary {
@@ -159,10 +161,11 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   const csvHeader = `source,line,template_id,template${wantParams ? ',params' : ''}\n`;
   let headerDone = false;
   let first = true;
+  // one table for the whole stream, fitted to the terminal
+  const table = options.output === 'table' && !options.summary ? new TextTable([{ head: 'line', width: 22, align: 'right', cut: 'start' }, { head: 'template_id', width: 16 }, { head: 'template' }, ...(wantParams ? [{ head: 'params', width: 30 }] : [])], outputWidth()) : null;
   try {
     for await (const records of batches) {
       let out = '';
-      const table = options.output === 'table' && !options.summary ? new Table({ head: ['line', 'template_id', 'template', ...(wantParams ? ['params'] : [])], style: { head: [], border: [], compact: true } }) : null;
       for (const r of records) {
         const { templateId, template } = assigner.assign(r.message);
         summary.records++;
@@ -190,11 +193,13 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
             out += `${csvCell(r.source)},${r.line},${templateId},${csvCell(template)}${wantParams ? ',' + csvCell(params === null ? '' : JSON.stringify(params)) : ''}\n`;
             break;
           case 'table':
-            table!.push([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!.slice(0, 120), ...(wantParams ? [params === null ? '' : params!.join(' | ').slice(0, 80)] : [])]);
+            if (!headerDone) out += table!.header();
+            headerDone = true;
+            out += table!.row([`${r.source === '-' ? '' : r.source + ':'}${r.line}`, templateId, template.split('\n')[0]!, ...(wantParams ? [params === null ? '' : params!.join(' | ')] : [])]);
             break;
         }
       }
-      if (table && table.length > 0) out += table.toString() + '\n';
+      options.onProgress?.(summary.records);
       if (out) await sink.write(out);
       if (sink.closed) break;
     }
@@ -239,8 +244,21 @@ async function writeSummary(sink: TextSink, miner: TemplateMiner, seen: Map<stri
     const keys = ['template_id', 'count', 'first_seen', 'last_seen', 'template', 'example'] as const;
     await sink.write(keys.join(',') + '\n' + rows.map((r) => keys.map((k) => csvCell(r[k])).join(',')).join('\n') + (rows.length ? '\n' : ''));
   } else {
-    const t = new Table({ head: ['count', 'template_id', 'first seen', 'last seen', 'template'], style: { head: [], border: [], compact: true } });
-    for (const r of rows) t.push([String(r.count), r.template_id, r.first_seen, r.last_seen, r.template.split('\n')[0]!.slice(0, 100)]);
-    await sink.write(`${rows.length} templates\n${t.toString()}\n`);
+    // the columns as wide as their widest cell (times: at most 24), the template takes the rest
+    const shortTime = (t: string) => t.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.0+)?Z$/, '$1 $2');
+    const widest = (k: 'count' | 'first_seen' | 'last_seen', head: string) => Math.min(24, Math.max(head.length, ...rows.map((r) => shortTime(String(r[k])).length)));
+    const t = new TextTable(
+      [
+        { head: 'count', width: widest('count', 'count'), align: 'right' },
+        { head: 'template_id', width: 16 },
+        { head: 'first seen', width: widest('first_seen', 'first seen'), cut: 'start', optional: true },
+        { head: 'last seen', width: widest('last_seen', 'last seen'), cut: 'start', optional: true },
+        { head: 'template' },
+      ],
+      outputWidth(),
+    );
+    let out = `${rows.length} templates\n${t.header()}`;
+    for (const r of rows) out += t.row([String(r.count), r.template_id, shortTime(r.first_seen), shortTime(r.last_seen), r.template.split('\n')[0]!]);
+    await sink.write(out);
   }
 }

@@ -79,10 +79,10 @@ export function sections(r: ReportResult): Section[] {
     }
     out.push(s);
   }
-  const lat = r.latency;
+  const lat = r.batchLatency;
   const v = r.volume;
   const perf: Section = { title: 'Latency and volume', rows: [] };
-  if (lat) perf.rows.push(['prediction latency p50 / p95 / p99', `${int(Math.round(lat.p50Us))} / ${int(Math.round(lat.p95Us))} / ${int(Math.round(lat.p99Us))} µs`, int(lat.n), '', '']);
+  if (lat) perf.rows.push([`scoring time per log, mean of each batch: p50 / p95 / p99 over ${int(lat.batches)} batches`, `${int(Math.round(lat.p50Us))} / ${int(Math.round(lat.p95Us))} / ${int(Math.round(lat.p99Us))} µs`, int(lat.n), '', '']);
   perf.rows.push(['logs per hour (mean)', v.hours > 0 ? v.meanPerHour.toFixed(1) : 'n/a (no times)', int(v.n), '', '']);
   if (v.peakHour) perf.rows.push(['logs per hour (peak)', `${int(v.peakPerHour)} at ${v.peakHour}`, int(v.n), '', '']);
   out.push(perf);

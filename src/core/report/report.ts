@@ -163,11 +163,11 @@ export async function ndjsonReport(opts: NdjsonReportOptions): Promise<ReportRes
     coverage: coverageOf(current),
     accuracy: join ? accuracyOf(join, opts.labels!.file) : null,
     drift: ref ? computeDrift(current, ref, opts.thresholds ?? DEFAULT_DRIFT_THRESHOLDS) : null,
-    latency: null,
+    batchLatency: null,
     volume: volumeOf(current.perHour, current.total),
     distributions: distributionsOf(current),
     gates: [],
-    notes: [...notes, 'latency: predictions files carry no latencies (they are stored in ml_predictions.latency_us by the database paths)'],
+    notes: [...notes, 'batch latency: predictions files carry no scoring times (the database paths store them in ml_predictions.batch_latency_us)'],
   };
   if (!ref) result.notes.push('drift: no reference (give --model-file MODEL.onnx or --baseline-predictions FILE)');
   if (join && join.matched === 0) result.notes.push(`labels: none of the ${opts.labels!.labels.size} labels matched a prediction (joined on ${opts.labels!.key})`);

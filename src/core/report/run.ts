@@ -14,7 +14,7 @@ import { loadLabelsCsv } from './labels.js';
 import { renderJson, renderMarkdown, renderTable } from './render.js';
 import { ndjsonReport } from './report.js';
 import type { DbReportOptions } from './sql.js';
-import type { ReportResult } from './types.js';
+import type { RecordedMetrics, ReportResult } from './types.js';
 
 export type ReportFormat = 'table' | 'json' | 'markdown';
 
@@ -36,8 +36,17 @@ export function renderReport(r: ReportResult, format: ReportFormat): string {
   return format === 'json' ? renderJson(r) : format === 'markdown' ? renderMarkdown(r) : renderTable(r);
 }
 
-/** Build, write, and gate. Returns the result when no gate was breached. */
-export async function runReport(opts: ReportOptions, stdout: Writable): Promise<ReportResult> {
+/** The stderr line confirming one row written by --record (the table's own rounding: 3 decimals). */
+export function recordedLine(m: RecordedMetrics): string {
+  const f = (x: number | null) => (x === null ? '-' : String(Math.round(x * 1000) / 1000));
+  return `logml: recorded ml_model_metrics id ${m.id} for ${m.model}: accuracy ${f(m.accuracy)}, f1 ${f(m.f1)}, fpr ${f(m.fpr)}, coverage ${f(m.coverage)}, drift ${f(m.drift)}, n ${m.sampleSize ?? '-'}`;
+}
+
+/**
+ * Build, write, and gate. Returns the result when no gate was breached. What `--record` wrote is
+ * confirmed on `stderr`, one line per row.
+ */
+export async function runReport(opts: ReportOptions, stdout: Writable, stderr?: Writable): Promise<ReportResult> {
   if (opts.predictions?.length && opts.db) throw new UsageError('give either --predictions or --db, not both', 'files: logml report --predictions preds.ndjson; database: logml report --db URL --since 1d');
   const labels = opts.labels ? { ...loadLabelsCsv(opts.labels), file: opts.labels } : undefined;
   let result: ReportResult;
@@ -53,6 +62,7 @@ export async function runReport(opts: ReportOptions, stdout: Writable): Promise<
   await sink.write(renderReport(result, opts.format));
   await sink.end();
   if (opts.html) await writeFileAtomic(opts.html, renderHtml(result));
+  for (const m of result.recorded ?? []) stderr?.write(`${recordedLine(m)}\n`);
   const breach = gateBreach(result.gates);
   if (breach) throw breach;
   return result;

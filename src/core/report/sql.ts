@@ -8,7 +8,7 @@
 import { UsageError } from '../errors.js';
 import { connect, createPool, dbFailure, ping, type Queryable } from '../db/connection.js';
 import { quoteIdent, quoteTable } from '../db/ident.js';
-import { rangeConditions, type LogRange, type LogTableSpec } from '../db/log-source.js';
+import { logSourceOf, rangeConditions, type LogRange, type LogTableSpec } from '../db/log-source.js';
 import { requireSchema } from '../db/migrate.js';
 import { parseModelRef, recordMetrics } from '../db/registry.js';
 import type { ReferenceProfile } from '../model/bundle.js';
@@ -19,7 +19,7 @@ import type { LabelSet } from './labels.js';
 import { accuracyOf, coverageOf, distributionsOf, LabelJoin, profileReference, volumeOf } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { SCORE_BINS } from './stats.js';
-import type { ReportResult } from './types.js';
+import type { RecordedMetrics, ReportResult } from './types.js';
 
 export interface DbReportOptions {
   db?: string | undefined;
@@ -49,14 +49,28 @@ export interface ModelInWindow {
 type ModelId = { name: string; version: string };
 const ref = (m: ModelId) => `${m.name}@${m.version}`;
 
-/** The window's FROM and WHERE, with parameters appended to `params`. */
-function windowSql(spec: LogTableSpec, range: LogRange, params: unknown[]): { from: string; where: string; id: string; time: string | null } {
+/** The log table of a report and the log source its predictions are stored under. */
+export interface ReportTable {
+  spec: LogTableSpec;
+  /** `ml_predictions.log_source` of the table (logSourceOf). */
+  source: string;
+}
+
+/**
+ * The window's FROM and WHERE, with parameters appended to `params`; `on(p)` is the join
+ * condition of a prediction alias `p` to the window's log `l` (same log source, same id).
+ */
+function windowSql(t: ReportTable, range: LogRange, params: unknown[]): { from: string; where: string; id: string; time: string | null; on: (p: string) => string } {
+  const { spec } = t;
   const conds = rangeConditions(spec, range, params, 'l');
+  const id = `l.${quoteIdent(spec.idColumn)}::text`;
+  let sourceParam: string | null = null;
   return {
     from: `${quoteTable(spec.table)} l`,
     where: `WHERE ${conds.length ? conds.join(' AND ') : 'TRUE'}`,
-    id: `l.${quoteIdent(spec.idColumn)}::text`,
+    id,
     time: spec.timeColumn ? `l.${quoteIdent(spec.timeColumn)}::timestamptz AT TIME ZONE 'UTC'` : null,
+    on: (p) => `${p}.log_source = ${(sourceParam ??= `$${params.push(t.source)}`)} AND ${p}.log_id = ${id}`,
   };
 }
 
@@ -80,7 +94,7 @@ interface ModelDistributions {
  * templates, score bins. Only aggregates come back (at most levels x templates + buckets rows).
  * Measured on 1,000,000 logs: 2 x about 1.5 s, against 7.4 s for one GROUPING SETS query.
  */
-async function distributions(db: Queryable, spec: LogTableSpec, range: LogRange, only?: readonly ModelId[]): Promise<{ models: ModelInWindow[]; byModel: Map<string, ModelDistributions> }> {
+async function distributions(db: Queryable, spec: ReportTable, range: LogRange, only?: readonly ModelId[]): Promise<{ models: ModelInWindow[]; byModel: Map<string, ModelDistributions> }> {
   const byModel = new Map<string, ModelDistributions>();
   const counts = new Map<string, ModelInWindow>();
   const get = (m: ModelId) => {
@@ -98,7 +112,7 @@ async function distributions(db: Queryable, spec: LogTableSpec, range: LogRange,
     const filter = modelFilter(only, params);
     const { rows } = await db.query<{ name: string; version: string; level: string | null; t: string | null; n: string }>(
       `SELECT p.model_name AS name, p.model_version AS version, p.predicted_level AS level, p.template_id AS t, count(*) AS n
-       FROM ${w.from} JOIN ml_predictions p ON p.log_id = ${w.id} ${filter}
+       FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} ${filter}
        ${w.where}
        GROUP BY 1, 2, 3, 4`,
       params,
@@ -120,7 +134,7 @@ async function distributions(db: Queryable, spec: LogTableSpec, range: LogRange,
     const filter = modelFilter(only, params);
     const { rows } = await db.query<{ name: string; version: string; b: number; n: string; f: string }>(
       `SELECT p.model_name AS name, p.model_version AS version, width_bucket(p.anomaly_score, 0, 1, ${SCORE_BINS}) AS b, count(*) AS n, count(*) FILTER (WHERE p.is_anomaly) AS f
-       FROM ${w.from} JOIN ml_predictions p ON p.log_id = ${w.id} ${filter}
+       FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} ${filter}
        ${w.where} AND p.anomaly_score IS NOT NULL
        GROUP BY 1, 2, 3`,
       params,
@@ -168,10 +182,10 @@ function pickSlots(found: ModelInWindow[], given: boolean): Slots {
  * per model on the primary key (so at most one row per log and model), grouped by day only: no
  * per-log grouping, and it scales with the window, not with ml_predictions.
  */
-async function coverage(db: Queryable, spec: LogTableSpec, range: LogRange, models: readonly ModelId[]): Promise<{ perDay: Snapshot['perDay']; perModel: number[] }> {
+async function coverage(db: Queryable, spec: ReportTable, range: LogRange, models: readonly ModelId[]): Promise<{ perDay: Snapshot['perDay']; perModel: number[] }> {
   const params: unknown[] = [];
   const w = windowSql(spec, range, params);
-  const joins = models.map((m, i) => `LEFT JOIN ml_predictions p${i} ON p${i}.log_id = ${w.id} AND p${i}.model_name = $${params.push(m.name)} AND p${i}.model_version = $${params.push(m.version)}`).join('\n           ');
+  const joins = models.map((m, i) => `LEFT JOIN ml_predictions p${i} ON ${w.on(`p${i}`)} AND p${i}.model_name = $${params.push(m.name)} AND p${i}.model_version = $${params.push(m.version)}`).join('\n           ');
   const missing = models.length === 0 ? 'count(*)' : `count(*) FILTER (WHERE ${models.map((_, i) => `p${i}.log_id IS NULL`).join(' OR ')})`;
   const day = w.time ? `to_char(${w.time}, 'YYYY-MM-DD')` : `'unknown'`;
   const { rows } = await db.query<Record<string, string>>(
@@ -189,7 +203,7 @@ async function coverage(db: Queryable, spec: LogTableSpec, range: LogRange, mode
 }
 
 /** Logs per hour of the window (the log table only). */
-async function perHour(db: Queryable, spec: LogTableSpec, range: LogRange): Promise<Snapshot['perHour']> {
+async function perHour(db: Queryable, spec: ReportTable, range: LogRange): Promise<Snapshot['perHour']> {
   const params: unknown[] = [];
   const w = windowSql(spec, range, params);
   if (!w.time) return [];
@@ -201,7 +215,7 @@ async function perHour(db: Queryable, spec: LogTableSpec, range: LogRange): Prom
 }
 
 /** A window's snapshot for the selected models, from the aggregates above. */
-async function windowSnapshot(db: Queryable, spec: LogTableSpec, range: LogRange, models: readonly ModelId[], slots: Slots, dist?: Awaited<ReturnType<typeof distributions>>): Promise<Snapshot & { perModel: number[] }> {
+async function windowSnapshot(db: Queryable, spec: ReportTable, range: LogRange, models: readonly ModelId[], slots: Slots, dist?: Awaited<ReturnType<typeof distributions>>): Promise<Snapshot & { perModel: number[] }> {
   const d = dist ?? (await distributions(db, spec, range, models));
   const cov = await coverage(db, spec, range, models);
   const hours = await perHour(db, spec, range);
@@ -225,32 +239,56 @@ async function windowSnapshot(db: Queryable, spec: LogTableSpec, range: LogRange
   };
 }
 
-/** Latency percentiles (µs) in SQL over one model's rows in the window. */
-async function latency(db: Queryable, spec: LogTableSpec, range: LogRange, m: { name: string; version: string }): Promise<ReportResult['latency']> {
+/**
+ * Percentiles (µs) of the per-log scoring time of the batches that scored one model's rows in the
+ * window. A batch is scored in one ONNX run, so only its mean per log exists (batch_latency_us,
+ * the same on each of its rows); a batch is one transaction, so its rows share predicted_at.
+ * Percentiles are over batches (each counted once), not over logs.
+ */
+async function batchLatency(db: Queryable, spec: ReportTable, range: LogRange, m: { name: string; version: string }): Promise<ReportResult['batchLatency']> {
   const p: unknown[] = [];
   const w = windowSql(spec, range, p);
-  const { rows } = await db.query<{ n: string; q: number[] | null }>(
-    `SELECT count(p.latency_us) AS n, percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY p.latency_us) AS q
-     FROM ${w.from} JOIN ml_predictions p ON p.log_id = ${w.id} AND p.model_name = $${p.push(m.name)} AND p.model_version = $${p.push(m.version)} ${w.where}`,
+  const { rows } = await db.query<{ n: string; batches: string; q: number[] | null }>(
+    `SELECT sum(b.n) AS n, count(*) AS batches, percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY b.us) AS q
+     FROM (SELECT p.predicted_at, p.batch_latency_us AS us, count(*) AS n
+           FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} AND p.model_name = $${p.push(m.name)} AND p.model_version = $${p.push(m.version)}
+           ${w.where} AND p.batch_latency_us IS NOT NULL GROUP BY 1, 2) b`,
     p,
   );
   const n = Number(rows[0]?.n ?? 0);
   const q = rows[0]?.q;
-  return n > 0 && q ? { n, p50Us: q[0]!, p95Us: q[1]!, p99Us: q[2]! } : null;
+  return n > 0 && q ? { n, batches: Number(rows[0]!.batches), p50Us: q[0]!, p95Us: q[1]!, p99Us: q[2]! } : null;
 }
 
-/** Labels joined to predictions: a CSV (by log_id, as a parameter array) or a labels table, counted in SQL. */
-async function labelJoin(db: Queryable, opts: DbReportOptions, slots: Slots): Promise<{ join: LabelJoin; file: string } | null> {
+/**
+ * Labels joined to predictions, inside the report's window only (so accuracy, --min-accuracy and
+ * --record cover the same logs as coverage): a CSV (by log_id, as a parameter array) or a labels
+ * table, counted in SQL. `rows` is the number of labeled logs in the window; `outside` the labels
+ * of logs that are not in it (not counted).
+ */
+async function labelJoin(db: Queryable, opts: DbReportOptions, table: ReportTable, slots: Slots): Promise<{ join: LabelJoin; file: string; outside: number } | null> {
   if (opts.labels) {
     if (opts.labels.key !== 'log_id') throw new UsageError(`${opts.labels.file} joins on ${opts.labels.key}; database predictions join on log_id`, 'give a labels CSV with a log_id column');
-    const join = new LabelJoin(opts.labels);
     const ids = [...opts.labels.labels.keys()];
+    const inWindow = new Set<string>();
+    {
+      const params: unknown[] = [];
+      const w = windowSql(table, opts.range, params);
+      const { rows } = await db.query<{ id: string }>(`SELECT ${w.id} AS id FROM ${w.from} ${w.where} AND ${w.id} = ANY($${params.push(ids)}::text[])`, params);
+      for (const r of rows) inWindow.add(r.id);
+    }
+    const labels = new Map([...opts.labels.labels].filter(([id]) => inWindow.has(id)));
+    const join = new LabelJoin({ ...opts.labels, labels, rows: labels.size });
     const byId = new Map<string, { level: string | null; anomaly: boolean | null }>();
     for (const [slot, m] of [['level', slots.level], ['anomaly', slots.anomaly]] as const) {
       if (!m) continue;
+      const params: unknown[] = [];
+      const w = windowSql(table, opts.range, params);
       const { rows } = await db.query<{ id: string; level: string | null; anomaly: boolean | null }>(
-        'SELECT log_id AS id, predicted_level AS level, is_anomaly AS anomaly FROM ml_predictions WHERE log_id = ANY($1::text[]) AND model_name = $2 AND model_version = $3',
-        [ids, m.name, m.version],
+        `SELECT p.log_id AS id, p.predicted_level AS level, p.is_anomaly AS anomaly
+         FROM ${w.from} JOIN ml_predictions p ON ${w.on('p')} AND p.model_name = $${params.push(m.name)} AND p.model_version = $${params.push(m.version)}
+         ${w.where} AND ${w.id} = ANY($${params.push([...inWindow])}::text[])`,
+        params,
       );
       for (const r of rows) {
         const e = byId.get(r.id) ?? { level: null, anomaly: null };
@@ -260,7 +298,7 @@ async function labelJoin(db: Queryable, opts: DbReportOptions, slots: Slots): Pr
       }
     }
     for (const [id, e] of byId) join.add(id, e.level, e.anomaly);
-    return { join, file: opts.labels.file };
+    return { join, file: opts.labels.file, outside: opts.labels.labels.size - labels.size };
   }
   if (!opts.labelsTable) return null;
   const t = quoteTable(opts.labelsTable);
@@ -272,16 +310,33 @@ async function labelJoin(db: Queryable, opts: DbReportOptions, slots: Slots): Pr
   // the confusion counts are grouped in SQL; only (actual, predicted, count) rows come back
   const set: LabelSet = { key: 'log_id', labels: new Map(), hasLevel: cols.has('level'), hasAnomaly: cols.has('is_anomaly'), rows: 0, unknownLevels: 0 };
   const join = new LabelJoin(set);
-  const { rows: cnt } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`);
-  set.rows = Number(cnt[0]!.n);
+  let outside = 0;
+  {
+    const params: unknown[] = [];
+    const w = windowSql(table, opts.range, params);
+    const { rows } = await db.query<{ n: string; total: string }>(
+      `SELECT (SELECT count(*) FROM ${w.from} JOIN ${t} t ON t.log_id::text = ${w.id} ${w.where}) AS n, (SELECT count(*) FROM ${t}) AS total`,
+      params,
+    );
+    set.rows = Number(rows[0]!.n);
+    outside = Number(rows[0]!.total) - set.rows;
+  }
+  /** The window's labeled logs joined to one model's predictions, grouped by (actual, predicted). */
+  const confusion = async <A, P>(m: ModelId, actual: string, predicted: string) => {
+    const params: unknown[] = [];
+    const w = windowSql(table, opts.range, params);
+    const { rows } = await db.query<{ a: A; p: P; n: string }>(
+      `SELECT ${actual} AS a, p.${predicted} AS p, count(*) AS n
+       FROM ${w.from} JOIN ${t} t ON t.log_id::text = ${w.id}
+       JOIN ml_predictions p ON ${w.on('p')} AND p.model_name = $${params.push(m.name)} AND p.model_version = $${params.push(m.version)}
+       ${w.where} AND ${actual} IS NOT NULL AND p.${predicted} IS NOT NULL GROUP BY 1, 2`,
+      params,
+    );
+    return rows;
+  };
   let matched = 0;
   if (slots.level && set.hasLevel) {
-    const { rows } = await db.query<{ a: string; p: string; n: string }>(
-      `SELECT t.level::text AS a, p.predicted_level AS p, count(*) AS n FROM ${t} t JOIN ml_predictions p ON p.log_id = t.log_id::text AND p.model_name = $1 AND p.model_version = $2
-       WHERE t.level IS NOT NULL AND p.predicted_level IS NOT NULL GROUP BY 1, 2`,
-      [slots.level.name, slots.level.version],
-    );
-    for (const r of rows) {
+    for (const r of await confusion<string, string>(slots.level, 't.level::text', 'predicted_level')) {
       const a = normalizeLevel(r.a);
       if (!a) continue;
       for (let i = 0; i < Number(r.n); i++) join.levelActual.push(a), join.levelPredicted.push(r.p);
@@ -289,16 +344,13 @@ async function labelJoin(db: Queryable, opts: DbReportOptions, slots: Slots): Pr
     matched = Math.max(matched, join.levelActual.length);
   }
   if (slots.anomaly && set.hasAnomaly) {
-    const { rows } = await db.query<{ a: boolean; p: boolean; n: string }>(
-      `SELECT t.is_anomaly::text::boolean AS a, p.is_anomaly AS p, count(*) AS n FROM ${t} t JOIN ml_predictions p ON p.log_id = t.log_id::text AND p.model_name = $1 AND p.model_version = $2
-       WHERE t.is_anomaly IS NOT NULL AND p.is_anomaly IS NOT NULL GROUP BY 1, 2`,
-      [slots.anomaly.name, slots.anomaly.version],
-    );
-    for (const r of rows) for (let i = 0; i < Number(r.n); i++) join.anomalyActual.push(r.a), join.anomalyPredicted.push(r.p);
+    for (const r of await confusion<boolean, boolean>(slots.anomaly, 't.is_anomaly::text::boolean', 'is_anomaly')) {
+      for (let i = 0; i < Number(r.n); i++) join.anomalyActual.push(r.a), join.anomalyPredicted.push(r.p);
+    }
     matched = Math.max(matched, join.anomalyActual.length);
   }
   join.matchedCount = matched;
-  return { join, file: `table ${opts.labelsTable}` };
+  return { join, file: `table ${opts.labelsTable}`, outside };
 }
 
 /** The training profiles stored with the models in the registry, when they are registered. */
@@ -333,38 +385,40 @@ export async function dbReport(opts: DbReportOptions): Promise<ReportResult> {
 }
 
 async function buildDbReport(db: Queryable, opts: DbReportOptions): Promise<ReportResult> {
+  const table: ReportTable = { spec: opts.table, source: await logSourceOf(db, opts.table) };
   const given = opts.models.length > 0;
   const wanted = given ? await resolveRefs(db, opts.models) : undefined;
-  const dist = await distributions(db, opts.table, opts.range, wanted);
+  const dist = await distributions(db, table, opts.range, wanted);
   const models = wanted ?? dist.models.map((m) => ({ name: m.name, version: m.version }));
   const notes: string[] = [];
   if (models.length === 0) notes.push('no predictions for any log in the window; coverage is 0');
   const slots = pickSlots(dist.models, given);
-  const current = await windowSnapshot(db, opts.table, opts.range, models, slots, dist);
+  const current = await windowSnapshot(db, table, opts.range, models, slots, dist);
   let reference: Reference | null = null;
   if (opts.baseline) {
-    const base = await windowSnapshot(db, opts.table, opts.baseline, models, slots);
+    const base = await windowSnapshot(db, table, opts.baseline, models, slots);
     reference = { kind: 'baseline', description: `baseline window ${describe(opts.baseline)} (n=${base.total})`, snapshot: base };
   } else if (opts.modelFiles.length) reference = profileReference(opts.modelFiles);
   else reference = await registryProfiles(db, [slots.level, slots.anomaly].filter((m): m is ModelId => m !== null));
   if (!reference) notes.push('drift: no reference (give --baseline-since/--baseline-until, --model-file, or register the models)');
-  const labeled = await labelJoin(db, opts, slots);
-  const lat = models.length ? await latency(db, opts.table, opts.range, slots.level ?? slots.anomaly ?? models[0]!) : null;
-  if (!lat) notes.push('latency: no stored latencies (latency_us) for the window');
+  const labeled = await labelJoin(db, opts, table, slots);
+  if (labeled && labeled.outside > 0) notes.push(`labels: ${labeled.outside} labeled logs of ${labeled.file} are outside the window and not counted`);
+  const lat = models.length ? await batchLatency(db, table, opts.range, slots.level ?? slots.anomaly ?? models[0]!) : null;
+  if (!lat) notes.push('batch latency: no stored scoring times (batch_latency_us) for the window');
   const result: ReportResult = {
     source: { kind: 'db', table: opts.table.table, window: Object.fromEntries(Object.entries(opts.range).filter(([, v]) => v !== undefined)) as Record<string, string> },
     models: models.map(ref),
     coverage: { ...coverageOf(current), perModel: models.map((m, i) => ({ model: ref(m), covered: current.perModel[i]!, share: current.total ? current.perModel[i]! / current.total : 0 })) },
     accuracy: labeled ? accuracyOf(labeled.join, labeled.file) : null,
     drift: reference ? computeDrift(current, reference, opts.thresholds ?? DEFAULT_DRIFT_THRESHOLDS) : null,
-    latency: lat,
+    batchLatency: lat,
     volume: volumeOf(current.perHour, current.total),
     distributions: distributionsOf(current),
     gates: [],
     notes,
   };
   result.gates = evaluateGates(result, opts.gates ?? {});
-  if (opts.record) await record(db, result, slots);
+  if (opts.record) result.recorded = await record(db, result, slots);
   return result;
 }
 
@@ -372,8 +426,9 @@ function describe(r: LogRange): string {
   return Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ') || '(all)';
 }
 
-/** One ml_model_metrics row per selected model, with the figures that belong to it. */
-async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<void> {
+/** One ml_model_metrics row per selected model, with the figures that belong to it; returns what was written. */
+async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<RecordedMetrics[]> {
+  const written: RecordedMetrics[] = [];
   const details = { ...r, volume: { ...r.volume, perHour: undefined }, distributions: undefined };
   for (const m of r.coverage.perModel ?? []) {
     const [name, version] = [m.model.slice(0, m.model.lastIndexOf('@')), m.model.slice(m.model.lastIndexOf('@') + 1)];
@@ -381,17 +436,16 @@ async function record(db: Queryable, r: ReportResult, slots: Slots): Promise<voi
     const isAnomaly = slots.anomaly !== null && ref(slots.anomaly) === m.model;
     const lv = isLevel ? r.accuracy?.level ?? null : null;
     const an = isAnomaly ? r.accuracy?.anomaly ?? null : null;
-    await recordMetrics(db, {
-      modelName: name,
-      modelVersion: version,
+    const figures = {
       accuracy: lv ? lv.accuracy : an ? an.accuracy : null,
       f1: lv ? lv.macroF1 : an ? an.f1 : null,
       fpr: an ? an.fpr : null,
       coverage: m.share,
       drift: isLevel ? (r.drift?.level?.psi ?? null) : isAnomaly ? (r.drift?.score?.ks ?? null) : null,
       sampleSize: lv ? lv.n : an ? an.n : r.coverage.n,
-      predictionsCount: m.covered,
-      details: { generatedBy: 'logml report', ...details },
-    });
+    };
+    const id = await recordMetrics(db, { modelName: name, modelVersion: version, ...figures, predictionsCount: m.covered, details: { generatedBy: 'logml report', ...details } });
+    written.push({ id, model: m.model, ...figures });
   }
+  return written;
 }

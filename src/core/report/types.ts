@@ -28,10 +28,27 @@ export interface ReportResult {
     anomaly: BinaryReport | null;
   } | null;
   drift: DriftReport | null;
-  latency: { n: number; p50Us: number; p95Us: number; p99Us: number } | null;
+  /**
+   * Scoring time per log, as the mean of the batch each log was scored in (a batch is one ONNX
+   * run: a single log's own latency does not exist): percentiles over the `batches`, `n` logs.
+   */
+  batchLatency: { n: number; batches: number; p50Us: number; p95Us: number; p99Us: number } | null;
   volume: { n: number; hours: number; meanPerHour: number; peakPerHour: number; peakHour: string | null; perHour: Array<{ hour: string; count: number }> };
   /** The current window's distributions, for charts: predicted-level counts, anomaly scores in 20 bins over [0, 1]. */
   distributions: { levels: Record<string, number>; scoreHistogram: number[]; scoreN: number };
   gates: GateResult[];
   notes: string[];
+  /** The ml_model_metrics rows `--record` wrote (absent without --record). */
+  recorded?: RecordedMetrics[];
+}
+
+export interface RecordedMetrics {
+  id: number;
+  model: string;
+  accuracy: number | null;
+  f1: number | null;
+  fpr: number | null;
+  coverage: number | null;
+  drift: number | null;
+  sampleSize: number | null;
 }
