@@ -151,14 +151,20 @@ function main(): void {
     const ids = rows.map((r) => miner.add(r.Content).templateId);
     const textById = new Map(miner.templates().map((t) => [t.templateId, t.template]));
     const finalIds = ids.map((id) => miner.resolveId(id));
-    const content = score(finalIds, textById, rows, null);
+    const contentMisses = verbose ? new Map<string, number>() : null;
+    const content = score(finalIds, textById, rows, contentMisses);
     const raw = mineRawWithCli(system, rows.length);
     const misses = verbose ? new Map<string, number>() : null;
     const rawScore = score(raw.ids, raw.texts, rows, misses);
     const truthTemplates = new Set(rows.map((r) => r.EventId)).size;
     const rawTemplates = new Set(raw.ids).size;
     console.log(`${pad(system, 11)}${pad(String(rows.length), 7)}${pad(content.ga.toFixed(3), 12)}${pad(content.pa.toFixed(3), 7)}${pad(rawScore.ga.toFixed(3), 8)}${pad(rawScore.pa.toFixed(3), 7)}${pad(DRAIN_GA[system]!.toFixed(3), 10)}${textById.size} / ${rawTemplates} / ${truthTemplates}`);
-    if (verbose) printErrors(raw.ids, raw.texts, rows, misses!);
+    if (verbose) {
+      console.log(' content column errors:');
+      printErrors(finalIds, textById, rows, contentMisses!);
+      console.log(' raw file errors:');
+      printErrors(raw.ids, raw.texts, rows, misses!);
+    }
     sums.ga += content.ga;
     sums.pa += content.pa;
     sums.rawGa += rawScore.ga;
