@@ -1,8 +1,13 @@
 /**
  * @file Benchmark of the template miner on the LogHub 2k samples: grouping accuracy (GA),
- * parsing accuracy (PA) per system with one default configuration, then mining throughput over
- * 1,000,000 generated lines against a whitespace-split baseline. Prints figures; asserts nothing.
- * Run: npx tsx bench/templates.bench.ts   (LOGHUB_DIR overrides the dataset folder)
+ * parsing accuracy (PA) per system with one default configuration, twice: on the Content column
+ * (mined in process) and on the RAW file, headers included, run through the built CLI as a user
+ * runs it (`logml templates X_2k.log --format ndjson`; needs `npm run build`), beside Drain's
+ * published GA (logpai/logparser; Drain3 publishes no per-system figures). Then mining
+ * throughput over 1,000,000 generated lines against a whitespace-split baseline. Prints figures;
+ * asserts nothing.
+ * Run: npx tsx bench/templates.bench.ts [--quality-only] [--verbose] [--system=X]
+ * (LOGHUB_DIR overrides the dataset folder, default fixtures/loghub-2k)
  *
  * PA normalisation, applied identically to predicted and ground-truth templates (it is the
  * ISSTA'24 Loghub-2.0 evaluator's `correct_template_general`, plus whitespace collapsing):
