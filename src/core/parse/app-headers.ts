@@ -70,31 +70,19 @@ function parseCriLine(line: string, out: LineFields, ctx: LineParseContext, inne
   const time = normalizeTime(m[1], ctx);
   const partial = m[2] === 'P';
   const rest = partial ? line.slice(m[0].length) : sliceTrimEnd(line, m[0].length);
-  if (partial) {
-    out.time = time;
-    out.level = null;
-    out.component = null;
-    out.partial = true;
-    out.message = rest;
-    return true;
-  }
-  if (isContinuationLine(rest)) {
-    // a stack frame or indented line the runtime wrapped: part of the record before it
-    out.time = time;
-    out.level = null;
-    out.component = null;
-    out.continues = true;
-    out.message = rest;
-    return true;
-  }
   // The container's own line: keep its level, component and message when it has a header.
-  if (rest.length > 0 && inner(rest, out, ctx)) {
+  // A partial line (`P`) is text cut anywhere; a stack frame or indented line the runtime
+  // wrapped is part of the record before it.
+  const continues = !partial && isContinuationLine(rest);
+  if (!partial && !continues && rest.length > 0 && inner(rest, out, ctx)) {
     out.time ??= time;
     return true;
   }
   out.time = time;
   out.level = null;
   out.component = null;
+  out.partial = partial;
+  out.continues = continues;
   out.message = rest;
   return true;
 }
