@@ -42,7 +42,7 @@ beforeAll(async () => {
   examples = [...new Set(examples)];
   dir = mkdtempSync(join(tmpdir(), 'logml-help-examples-'));
   const log = readFileSync(join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log'));
-  for (const f of ['app.log', 'normal-week.log']) writeFileSync(join(dir, f), log);
+  for (const f of ['app.log', 'normal-week.log', 'today.log', 'last-week.log']) writeFileSync(join(dir, f), log);
   writeFileSync(join(dir, 'app.log.gz'), gzipSync(log));
   const hdfs = readFileSync(join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log_structured.csv'), 'utf8').trim().split('\n').slice(1);
   const header = 'LineId,Date,Time,Pid,Level,Component,Content,EventId,EventTemplate'.split(',');

@@ -49,11 +49,18 @@ function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes CRI: `2024-03-05T10:15:30.123456789Z stdout F message` (the message may carry its own header)
 
-const CRI_HEAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (?:stdout|stderr) [FP](?: |$)/;
+const CRI_HEAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (?:stdout|stderr) ([FP])(?: |$)/;
 
 /** Is this a CRI line? (Syslog uses it to leave such lines alone: `stdout` is not a host.) */
 export function isCriLine(line: string): boolean {
   return isDigit(line.charCodeAt(0)) && line.charCodeAt(10) === 84 /* T */ && CRI_HEAD.test(prefixOf(line));
+}
+
+/** The text of a CRI line after its `time stream tag` head (no header parsing), or null. */
+export function criPayload(line: string): string | null {
+  if (!isDigit(line.charCodeAt(0)) || line.charCodeAt(10) !== 84 /* T */) return null;
+  const m = CRI_HEAD.exec(prefixOf(line));
+  return m === null ? null : line.slice(m[0].length);
 }
 
 function parseCriLine(line: string, out: LineFields, ctx: LineParseContext, inner: InnerParser): boolean {
@@ -61,24 +68,21 @@ function parseCriLine(line: string, out: LineFields, ctx: LineParseContext, inne
   const m = CRI_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   const time = normalizeTime(m[1], ctx);
-  const rest = sliceTrimEnd(line, m[0].length);
-  if (isContinuationLine(rest)) {
-    // a stack frame or indented line the runtime wrapped: part of the record before it
-    out.time = time;
-    out.level = null;
-    out.component = null;
-    out.continues = true;
-    out.message = rest;
-    return true;
-  }
+  const partial = m[2] === 'P';
+  const rest = partial ? line.slice(m[0].length) : sliceTrimEnd(line, m[0].length);
   // The container's own line: keep its level, component and message when it has a header.
-  if (rest.length > 0 && inner(rest, out, ctx)) {
+  // A partial line (`P`) is text cut anywhere; a stack frame or indented line the runtime
+  // wrapped is part of the record before it.
+  const continues = !partial && isContinuationLine(rest);
+  if (!partial && !continues && rest.length > 0 && inner(rest, out, ctx)) {
     out.time ??= time;
     return true;
   }
   out.time = time;
   out.level = null;
   out.component = null;
+  out.partial = partial;
+  out.continues = continues;
   out.message = rest;
   return true;
 }

@@ -17,6 +17,8 @@ export interface LineFields {
    * DETAIL/HINT/STATEMENT lines). Reset by the record assembler.
    */
   continues: boolean;
+  /** A container runtime's partial line (CRI `P`): the next line's text goes on without a newline. */
+  partial: boolean;
 }
 
 /** Options every line parser may need; `year` fills year-less timestamps (injectable for tests). */
@@ -28,7 +30,7 @@ export interface LineParseContext {
 export type LineParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
 export function emptyFields(): LineFields {
-  return { time: null, level: null, message: '', component: null, status: null, continues: false };
+  return { time: null, level: null, message: '', component: null, status: null, continues: false, partial: false };
 }
 
 const SPACE = 32;

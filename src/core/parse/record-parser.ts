@@ -11,7 +11,8 @@ import {
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
-import { emptyFields, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
+import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
+import { criPayload } from './app-headers.js';
 import { parsePlainLine, readLeadingTime } from './plain.js';
 
 /** Most physical lines in one record; the rest of a longer continuation starts a new record. */
@@ -190,6 +191,7 @@ class LineRecordParser implements RecordParser {
     const fields = this.fields;
     fields.status = null;
     fields.continues = false;
+    fields.partial = false;
     if (this.oneLinePerRecord) {
       if (isBlankLine(line)) return null;
       if (!this.parseLine(line, fields, this.ctx)) {
@@ -215,6 +217,7 @@ class LineRecordParser implements RecordParser {
       if (startsIndented(line) || isContinuationLine(line)) return this.continueWith(line, lineNo);
       if (this.headerLinesOnly) {
         if (this.parseLine(line, fields, this.ctx)) {
+          if (this.openPartial) return this.appendPartial(fields.message, fields.partial, line, lineNo);
           return fields.continues ? this.continueWith(fields.message, lineNo) : this.startRecord(line, lineNo);
         }
         if (readLeadingTime(line, this.ctx) !== null) {
@@ -356,11 +359,29 @@ class LineRecordParser implements RecordParser {
     this.openLines = 1;
     this.openChars = record.message.length;
     this.openLineNos = [lineNo];
+    this.openPartial = this.fields.partial;
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
     return done;
   }
 
+  /** The open record's last line was a partial one (CRI `P`): this text goes on in the same line. */
+  private openPartial = false;
+
+  private appendPartial(text: string, partial: boolean, line: string, lineNo: number): LogRecord | null {
+    // over the cap: the rest of the split line starts a record of its own
+    if (this.openChars + text.length > MAX_RECORD_CHARS) return this.startRecord(line, lineNo);
+    // the rest of a split line is text, whatever header its start may seem to have
+    const raw = criPayload(line);
+    if (raw !== null) text = partial ? raw : sliceTrimEnd(raw, 0);
+    const parts = (this.openParts ??= [this.open!.message]);
+    parts[parts.length - 1] += text;
+    this.openChars += text.length;
+    this.openPartial = partial;
+    return null;
+  }
+
   private continueWith(line: string, lineNo: number): LogRecord | null {
+    this.openPartial = false;
     const blanks = this.pendingBlanks;
     this.pendingBlanks = 0;
     if (line.startsWith(PYTHON_TRACEBACK_START)) this.inTraceback = true;
@@ -398,6 +419,7 @@ class LineRecordParser implements RecordParser {
     this.openChars = 0;
     this.pendingBlanks = 0;
     this.openLineNos = [];
+    this.openPartial = false;
     this.strayLines = [];
     this.strayFirstPart = -1;
     return record;
