@@ -109,7 +109,7 @@ Examples:
         templates = flags.templates ? await openTemplateStage(flags) : null;
         if (flags.baseline) {
           await checkInputs(flags.baseline);
-          const n = await observeBaseline(flags.baseline, flags.inputFormat as never, scorer, flags.batchSize);
+          const n = await observeBaseline(flags.baseline, flags.inputFormat as never, scorer, flags.batchSize, templates?.stage ?? null);
           note(`logml: baseline: ${n} records from ${flags.baseline.join(', ')} count as seen`);
         }
       } catch (err) {

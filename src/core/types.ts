@@ -54,8 +54,12 @@ export type ModelTask = 'level' | 'anomaly';
 export interface Scorer {
   /** `name@version` of each model used, in the order level, anomaly. */
   readonly models: readonly string[];
-  score(messages: readonly string[]): Promise<Prediction[]>;
+  /**
+   * `noveltyKeys[i]` (optional, e.g. the record's template id) names the kind of line whose
+   * sightings the novelty part of the anomaly score counts; default: the masked message.
+   */
+  score(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]>;
   /** Count messages as seen (a baseline of normal logs) without scoring them: they stop being novel. */
-  observe(messages: readonly string[]): Promise<void>;
+  observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -334,7 +334,7 @@ export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.Writab
       const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
       const score = opts.store
         ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { logSource, tasks, templateIds: templates?.map((t) => t.id) ?? null })
-        : (records: LogRecord[]) => scorer.score(records.map((r) => r.message));
+        : (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id));
       return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
     } finally {
       await scorer.close();

@@ -36,19 +36,19 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[] } | { type: 'close' }) => {
+port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[] } | { type: 'close' }) => {
   if (msg.type === 'close') {
     await scorer?.close();
     port.close();
     return;
   }
   if (msg.type === 'observe') {
-    await scorer!.observe(msg.messages);
+    await scorer!.observe(msg.messages, msg.keys);
     port.postMessage({ type: 'observed', id: msg.id });
     return;
   }
   try {
-    const predictions = await scorer!.score(msg.messages);
+    const predictions = await scorer!.score(msg.messages, msg.keys);
     const n = predictions.length;
     const levelIndex = new Int8Array(n);
     const levelProb = new Float32Array(n);

@@ -105,7 +105,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
 
   return {
     models: [level, anomaly].filter((m): m is LoadedModel => m !== undefined).map((m) => m.ref),
-    async score(messages: readonly string[]): Promise<Prediction[]> {
+    async score(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]> {
       const { keys, scores } = lookup(messages);
       const missIndex = new Map<string, number[]>();
       for (let i = 0; i < messages.length; i++) {
@@ -132,13 +132,13 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       const out = new Array<Prediction>(messages.length);
       for (let i = 0; i < messages.length; i++) {
         const s = scores[i]!;
-        const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(keys[i]!)) : null;
+        const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(noveltyKeys?.[i] ?? keys[i]!)) : null;
         out[i] = { predictedLevel: s.predictedLevel, levelProbability: s.levelProbability, anomalyScore: a, isAnomaly: a === null ? null : a >= threshold };
       }
       return out;
     },
-    async observe(messages: readonly string[]): Promise<void> {
-      const { keys } = lookup(messages);
+    async observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void> {
+      const keys = noveltyKeys ?? lookup(messages).keys;
       for (const k of keys) seen.observe(k);
     },
     async close() {

@@ -87,21 +87,21 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
   });
   return {
     models: ready.models,
-    score(messages: readonly string[]): Promise<Prediction[]> {
+    score(messages: readonly string[], keys?: readonly string[]): Promise<Prediction[]> {
       if (fatal) return Promise.reject(fatal);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, n: messages.length });
         worker.ref();
-        worker.postMessage({ type: 'score', id, messages });
+        worker.postMessage({ type: 'score', id, messages, keys });
       });
     },
-    async observe(messages: readonly string[]): Promise<void> {
+    async observe(messages: readonly string[], keys?: readonly string[]): Promise<void> {
       if (fatal) throw fatal;
       const id = nextId++;
       await new Promise<Prediction[]>((resolve, reject) => {
         pending.set(id, { resolve, reject, n: 0 });
-        worker.postMessage({ type: 'observe', id, messages });
+        worker.postMessage({ type: 'observe', id, messages, keys });
       });
     },
     async close() {

@@ -58,7 +58,7 @@ const MAX_IN_FLIGHT = 3;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
-  const summary = await scoreRecords(batches, (records) => scorer.score(records.map((r) => r.message)), scorer.models, options, io.stdout);
+  const summary = await scoreRecords(batches, (records, templates) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id)), scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
   // an empty pipe is a normal end (a cron job with nothing new); named files that are all empty are not
@@ -71,14 +71,17 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
 }
 
 /**
- * Read `paths` (logs of a normal period) and count their records as seen by the scorer, so
+ * Read `paths` (logs of a normal period) and count their records as seen by the scorer (by
+ * template when `templates` is given), so
  * their kinds of line are no longer novel when the real input is scored. Returns the count.
  */
-export async function observeBaseline(paths: readonly string[], inputFormat: InputFormat | 'auto', scorer: Scorer, batchSize: number): Promise<number> {
+export async function observeBaseline(paths: readonly string[], inputFormat: InputFormat | 'auto', scorer: Scorer, batchSize: number, templates: TemplateStage | null = null): Promise<number> {
   const { batches } = await openRecordStream({ inputs: paths, inputFormat, follow: false, batchSize });
   let n = 0;
   for await (const records of batches) {
-    await scorer.observe(records.map((r) => r.message));
+    const messages = records.map((r) => r.message);
+    // with the template stage on, the miner learns the baseline's templates and novelty counts them
+    await scorer.observe(messages, templates?.assign(messages).map((t) => t.id));
     n += records.length;
   }
   return n;
