@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_FEATURE_SPEC } from '../src/core/features/index.js';
+import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC } from '../src/core/features/index.js';
 import { binaryReport, classificationReport } from '../src/core/metrics/index.js';
 import { readBundle } from '../src/core/model/bundle.js';
 import { readSoftmaxGraph } from '../src/core/model/graph.js';
@@ -177,7 +177,7 @@ const losoModels = new Map<string, TrainResult>();
   for (const held of SYSTEMS.filter((s) => s !== 'BGL')) {
     const level = losoModels.get(held) ?? allLevel;
     const train = SYSTEMS.filter((s) => s !== held).flatMap((s) => data[s]!.map((r) => ({ ...r, anomaly: s === 'BGL' ? r.anomaly : false })));
-    const anomaly = trainAnomalyModel(train, { ...DEFAULT_TRAIN_OPTIONS, ...ANOMALY_DEFAULTS, classWeightPower: 0.5, featureSpec: DEFAULT_FEATURE_SPEC, name: 'a', version: '0', holdout: 0, description: '', logmlVersion: '0', unsupervised: false, noveltyQuantile: 0.995 });
+    const anomaly = trainAnomalyModel(train, { ...DEFAULT_TRAIN_OPTIONS, ...ANOMALY_DEFAULTS, classWeightPower: 0.5, featureSpec: ANOMALY_FEATURE_SPEC, name: 'a', version: '0', holdout: 0, description: '', logmlVersion: '0', unsupervised: false, noveltyQuantile: 0.995 });
     const col = await predict([level.bytes, anomaly.bytes], data[held]!.map((r) => r.message));
     const cf = col.filter((p) => p.isAnomaly).length;
     const lp = join(work, `level-${held}.onnx`);
@@ -202,13 +202,13 @@ const losoModels = new Map<string, TrainResult>();
   const actual = test.map((d) => d.anomaly === true);
   log(`\n== 5b. Anomaly, BGL (Label column): the supervised head trained on the first half in time order, tested on the second (n=${test.length}, ${actual.filter(Boolean).length} alerts; goal F1 >= 0.9)`);
   const common = { ...DEFAULT_TRAIN_OPTIONS, name: 'a', version: '0', holdout: 0, description: '', logmlVersion: '0', unsupervised: false, noveltyQuantile: 0.995 };
-  for (const [name, opts] of [['logml supervised', { ...common, ...ANOMALY_DEFAULTS, featureSpec: DEFAULT_FEATURE_SPEC }], ['plain TF-IDF + LR', { ...common, ...plain, unsupervised: false, noveltyQuantile: 0.995 }]] as const) {
+  for (const [name, opts] of [['logml supervised', { ...common, ...ANOMALY_DEFAULTS, featureSpec: ANOMALY_FEATURE_SPEC }], ['plain TF-IDF + LR', { ...common, ...plain, unsupervised: false, noveltyQuantile: 0.995 }]] as const) {
     const model = trainAnomalyModel(train, opts);
     const preds = await predict([model.bytes], test.map((r) => r.message));
     const b = binaryReport(actual, preds.map((p) => p.isAnomaly === true));
     log(`${name.padEnd(18)} precision ${f3(b.precision)}, recall ${f3(b.recall)}, F1 ${f3(b.f1)} (${mark(b.f1, 0.9)}), FPR ${f3(b.fpr)} (${b.fp}/${b.fp + b.tn})`);
   }
-  const unsup = trainAnomalyModel(train.map((d) => ({ ...d, anomaly: null })), { ...common, ...ANOMALY_DEFAULTS, featureSpec: DEFAULT_FEATURE_SPEC, unsupervised: true });
+  const unsup = trainAnomalyModel(train.map((d) => ({ ...d, anomaly: null })), { ...common, ...ANOMALY_DEFAULTS, featureSpec: ANOMALY_FEATURE_SPEC, unsupervised: true });
   const up = await predict([unsup.bytes], test.map((r) => r.message));
   const u = binaryReport(actual, up.map((p) => p.isAnomaly === true));
   log(`${'logml unsupervised'.padEnd(18)} precision ${f3(u.precision)}, recall ${f3(u.recall)}, F1 ${f3(u.f1)}, FPR ${f3(u.fpr)} (${u.fp}/${u.fp + u.tn}), no labels used`);

@@ -87,7 +87,6 @@ export function buildDefaultModels() {
     ...DEFAULT_TRAIN_OPTIONS,
     ...ANOMALY_DEFAULTS,
     ...common,
-    featureSpec: DEFAULT_FEATURE_SPEC,
     // 11 of the 12 systems are (assumed) all normal: fully balanced weights would make alerts
     // 80x heavier than a normal line and the model cry wolf on new systems; halve the exponent.
     classWeightPower: 0.5,

@@ -142,6 +142,10 @@ export function createPool(opts: ConnectionOptions = {}): pg.Pool {
   const pool = new pg.Pool(config);
   // an idle client losing its connection must not crash the process; the next query reports it
   pool.on('error', () => {});
+  // every client, from the moment it connects: a server that ends the session while the client
+  // is between checkout and its first query (or inside a COPY or cursor) emits 'error' on the
+  // client, which would otherwise crash the process; the query in flight still rejects with it
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

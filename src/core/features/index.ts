@@ -3,5 +3,5 @@ export { maskMessage, MASKS } from './mask.js';
 export { tokenize } from './tokenize.js';
 export { featurize, featurizeMasked, packBatch, lexiconBuckets } from './featurize.js';
 export type { SparseFeatures, PackedBatch } from './featurize.js';
-export { DEFAULT_FEATURE_SPEC, specHash, canonicalSpecJson, unsupportedSpecReason } from './spec.js';
+export { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, specHash, canonicalSpecJson, unsupportedSpecReason } from './spec.js';
 export type { FeatureSpec } from './spec.js';

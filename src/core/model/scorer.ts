@@ -9,7 +9,7 @@
  * here, in input order, seeded by `observe` from a baseline), and a supervised anomaly head when
  * one is loaded.
  */
-import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
+import { featurizeMasked, maskMessage, packBatch } from '../features/index.js';
 import type { Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
 import { combineAnomaly, decideLevel, severityOf } from './decision.js';
@@ -39,12 +39,6 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const anomaly = models.find((m) => m.meta.task === 'anomaly');
   const spec = (level ?? anomaly)?.meta.featureSpec;
   if (!spec) throw new Error('internal: createScorer needs at least one model');
-  for (const m of models) {
-    if (m.meta.featureSpecHash !== (level ?? anomaly)!.meta.featureSpecHash) {
-      // both models are fed the same features: their specs must agree
-      throw new Error(`internal: models ${models.map((x) => x.ref).join(', ')} use different feature specs`);
-    }
-  }
   const cacheSize = options.cacheSize ?? 20_000;
   const cache = new Map<string, KeyScore>();
   // raw message -> [masked key, scores], for exact repeats (short messages only: long ones rarely repeat)
@@ -60,8 +54,9 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const seen = new NoveltyCounter(options.noveltyKeys ?? 100_000);
 
   async function scoreKeys(keys: string[]): Promise<KeyScore[]> {
-    const feats: SparseFeatures[] = keys.map((k) => featurizeMasked(k, spec!));
-    const batch = packBatch(feats);
+    const batch = packBatch(keys.map((k) => featurizeMasked(k, spec!)));
+    // the anomaly model may hash its own features: featurize again only when its spec differs
+    const anomalyBatch = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash ? packBatch(keys.map((k) => featurizeMasked(k, anomaly.meta.featureSpec))) : batch;
     const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
       const probs = await level.session.run(batch);
@@ -74,7 +69,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       }
     }
     if (anomaly) {
-      const scores = await anomaly.session.run(batch);
+      const scores = await anomaly.session.run(anomalyBatch);
       for (let i = 0; i < keys.length; i++) out[i]!.head = scores[i]!;
     }
     return out;

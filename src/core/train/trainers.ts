@@ -7,7 +7,7 @@
  * By default the last `holdout` share of the data (in input order, i.e. time order for logs) is
  * kept out of training and the shipped model's held-out metrics are measured on it.
  */
-import { DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, maskMessage, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
+import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, maskMessage, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
 import { binaryReport, classificationReport } from '../metrics/index.js';
 import { referenceForward, type GraphSpec, type HeadSpec } from '../model/graph.js';
 import { decideLevel } from '../model/decision.js';
@@ -71,7 +71,7 @@ export const DEFAULT_TRAIN_OPTIONS = { ...DEFAULT_LINEAR_OPTIONS, holdout: 0.2, 
 /** What fine-tuning (`train --base`) changes: a few passes, smaller steps, L2 towards the base weights. */
 export const FINE_TUNE_DEFAULTS = { epochs: 4, learningRate: 0.2, l2: 1e-4 } as const;
 /** What anomaly models change from DEFAULT_TRAIN_OPTIONS: fully balanced classes (alerts are rare), lighter L2. */
-export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6, lexiconCopyWeight: 0 } as const;
+export const ANOMALY_DEFAULTS = { classWeightPower: 1, l2: 1e-6, lexiconCopyWeight: 0, featureSpec: ANOMALY_FEATURE_SPEC } as const;
 
 /** Split off the last `share` of items (at least 1 when share > 0 and there are 2+ items). */
 function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test: T[] } {
