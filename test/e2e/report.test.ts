@@ -130,7 +130,7 @@ describe('logml report --predictions (built binary)', () => {
     expect(svgs.get('levels')).toContain('(log scale)');
     expect(svgs.get('scores')).toContain('(log scale)');
     // "missing" is not drawn in the colour of "current"
-    const legend = (svg: string) => [...svg.matchAll(/<rect x="\d+" y="8" width="10" height="10" fill="(#[0-9a-f]{6})"\/><text[^>]*>([^<]+)</g)].map((m) => [m[2]!.replace(/ \(n=.*$/, ''), m[1]!]);
+    const legend = (svg: string) => [...svg.matchAll(/<rect x="\d+" y="8" width="10" height="10" fill="(#[0-9a-f]{6})"\/><text[^>]*>([^<]+)</g)].map((m) => [m[2]!.replace(/ \(n=.*$/, ''), m[1]!] as [string, string]);
     const colours = new Map([...legend(svgs.get('levels')!), ...legend(svgs.get('coverage')!)]);
     expect(colours.get('missing')).not.toBe(colours.get('current'));
     expect(colours.get('with a prediction')).not.toBe(colours.get('missing'));
