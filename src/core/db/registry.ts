@@ -48,9 +48,13 @@ export interface ModelSummary {
   sizeBytes: number;
   createdAt: string;
   aliases: string[];
+  /** The model's task from its metadata (level, anomaly), or null. */
+  task: string | null;
+  /** The most recent ml_model_metrics row of this version (register --eval, report --record), or null. */
+  latestMetrics: { accuracy: number | null; f1: number | null; fpr: number | null; coverage: number | null; sampleSize: number | null; measuredAt: string } | null;
 }
 
-export interface ModelDetails extends ModelSummary {
+export interface ModelDetails extends Omit<ModelSummary, 'task' | 'latestMetrics'> {
   metadata: Record<string, unknown>;
   metrics: MetricsRow[];
 }
@@ -219,17 +223,30 @@ export async function resolveModelRef(pool: Queryable, ref: string): Promise<Res
   return { name, version: row.version, sha256: row.sha256, bytes };
 }
 
-/** All registered models, newest first within a name, with their aliases. */
+/** All registered models, newest first within a name, with their aliases, task and latest measured metrics. */
 export async function listModels(pool: Queryable): Promise<ModelSummary[]> {
   try {
-    const { rows } = await pool.query<{ name: string; version: string; sha256: string; size: number; created_at: Date; aliases: string[] }>(
-      `SELECT m.name, m.version, m.sha256, octet_length(m.onnx) AS size, m.created_at,
-              coalesce(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
-       FROM ml_models m LEFT JOIN ml_model_aliases a ON a.name = m.name AND a.version = m.version
-       GROUP BY m.name, m.version, m.sha256, m.onnx, m.created_at
+    const { rows } = await pool.query<{
+      name: string; version: string; sha256: string; size: number; created_at: Date; aliases: string[]; task: string | null;
+      accuracy: number | null; f1: number | null; fpr: number | null; coverage: number | null; sample_size: number | null; measured_at: Date | null;
+    }>(
+      `SELECT m.name, m.version, m.sha256, octet_length(m.onnx) AS size, m.created_at, m.metadata->>'task' AS task,
+              coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM ml_model_aliases a WHERE a.name = m.name AND a.version = m.version), '{}') AS aliases,
+              x.accuracy::float8 AS accuracy, x.f1::float8 AS f1, x.fpr::float8 AS fpr, x.coverage::float8 AS coverage, x.sample_size, x.measured_at
+       FROM ml_models m
+       LEFT JOIN LATERAL (SELECT * FROM ml_model_metrics x WHERE x.model_name = m.name AND x.model_version = m.version ORDER BY x.measured_at DESC, x.id DESC LIMIT 1) x ON true
        ORDER BY m.name, m.created_at DESC, m.version DESC`,
     );
-    return rows.map((r) => ({ name: r.name, version: r.version, sha256: r.sha256, sizeBytes: Number(r.size), createdAt: r.created_at.toISOString(), aliases: r.aliases }));
+    return rows.map((r) => ({
+      name: r.name,
+      version: r.version,
+      sha256: r.sha256,
+      sizeBytes: Number(r.size),
+      createdAt: r.created_at.toISOString(),
+      aliases: r.aliases,
+      task: r.task,
+      latestMetrics: r.measured_at ? { accuracy: r.accuracy, f1: r.f1, fpr: r.fpr, coverage: r.coverage, sampleSize: r.sample_size, measuredAt: r.measured_at.toISOString() } : null,
+    }));
   } catch (err) {
     throw dbFailure(err, 'listing models');
   }
