@@ -17,7 +17,7 @@ import { createProgress, RATE_AFTER_MS } from '../io/progress.js';
 import { migrate, requireSchema } from './migrate.js';
 import type { LogRange, LogTableSpec } from './log-source.js';
 import type { WriteMethod } from './predictions.js';
-import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, showModel, type MetricsInput } from './registry.js';
+import { archiveModel, listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, showModel, type MetricsInput } from './registry.js';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
@@ -164,6 +164,8 @@ export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise
 
 export interface ModelsListOptions extends DbOptions {
   format: OutputFormat;
+  /** Archived versions too. */
+  all?: boolean;
 }
 
 function kb(n: number): string {
@@ -174,7 +176,7 @@ function kb(n: number): string {
 export async function runModelsList(opts: ModelsListOptions, io: CommandIO): Promise<void> {
   await withPool(opts, 1, async (pool) => {
     await requireSchema(pool);
-    const models = await listModels(pool);
+    const models = await listModels(pool, { all: opts.all === true });
     if (opts.format === 'ndjson') {
       for (const m of models) io.stdout.write(`${JSON.stringify(m)}\n`);
       return;
@@ -185,9 +187,23 @@ export async function runModelsList(opts: ModelsListOptions, io: CommandIO): Pro
     const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
     for (const m of models) {
       const x = m.latestMetrics;
-      t.push([`${m.name}@${m.version}`, m.task ?? '-', m.aliases.join(', '), f3(x?.accuracy), f3(x?.f1), f3(x?.fpr), x?.sampleSize === null || x === null ? '-' : String(x.sampleSize), x ? when(x.measuredAt) : '-', m.sha256.slice(0, 12), kb(m.sizeBytes), when(m.createdAt)]);
+      t.push([`${m.name}@${m.version}${m.archivedAt ? ' (archived)' : ''}`, m.task ?? '-', m.aliases.join(', '), f3(x?.accuracy), f3(x?.f1), f3(x?.fpr), x?.sampleSize === null || x === null ? '-' : String(x.sampleSize), x ? when(x.measuredAt) : '-', m.sha256.slice(0, 12), kb(m.sizeBytes), when(m.createdAt)]);
     }
     io.stdout.write(models.length ? `${t.toString()}\n` : 'no models registered (see "logml register --help")\n');
+  });
+}
+
+export interface ModelsArchiveOptions extends DbOptions {
+  ref: string;
+  restore: boolean;
+}
+
+/** `logml models archive name@version [--restore]`; prints one line. */
+export async function runModelsArchive(opts: ModelsArchiveOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const r = await archiveModel(pool, opts.ref, { restore: opts.restore });
+    io.stdout.write(`${r.name}@${r.version} ${r.changed ? '' : 'was already '}${r.archived ? 'archived (hidden from "models list"; still loadable by its version)' : 'restored'}\n`);
   });
 }
 
