@@ -14,7 +14,7 @@ export function dbOption(): Option {
   return new Option('--db [url]', 'PostgreSQL connection URL; without it (or with --db alone): DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...')
     .preset('')
     .argParser((v: string) => {
-      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InvalidArgumentError(`--db takes a connection URL (postgres://user@host/db), got "${v}"; put --db after the arguments, or give its URL`);
+      if (v !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InvalidArgumentError(`--db takes a connection URL (postgres://user@host/db), got "${v}"; put --db after the arguments, or give its URL`);
       return v;
     });
 }

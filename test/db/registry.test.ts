@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { useMigratedDatabase } from './helpers.js';
-import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, sha256Hex, showModel } from '../../src/core/db/registry.js';
+import { archiveModel, listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, sha256Hex, showModel } from '../../src/core/db/registry.js';
 
 let pool: pg.Pool;
 useMigratedDatabase({}, (_db, p) => {
@@ -43,6 +43,23 @@ describe('registry', () => {
     const shown = await showModel(pool, 'level@production');
     expect(shown.metrics[0]).toMatchObject({ accuracy: 0.923, f1: 0.88, sampleSize: 500 });
     await expect(promoteModel(pool, 'level@9.9.9', 'production')).rejects.toThrow(/no model level@9.9.9.*/);
+  });
+
+  it('archive hides a version from the list and from promotion, keeps it loadable; refused while an alias points at it; restore undoes it', async () => {
+    // level@production is 1.1.0 (promoted above): it cannot be archived
+    const held = (await archiveModel(pool, 'level@1.1.0').then(() => null, (e: unknown) => e)) as { message: string; hint: string };
+    expect(held.message).toBe('level@1.1.0 is what production points at: it cannot be archived');
+    expect(held.hint).toBe('promote another version first: logml models promote level@<version> --alias production');
+    expect(await archiveModel(pool, 'level@1.0.0')).toEqual({ name: 'level', version: '1.0.0', archived: true, changed: true });
+    expect((await archiveModel(pool, 'level@1.0.0')).changed).toBe(false);
+    expect((await listModels(pool)).map((m) => m.version)).toEqual(['1.1.0']);
+    const all = await listModels(pool, { all: true });
+    expect(all.map((m) => [m.version, m.archivedAt !== null])).toEqual([['1.1.0', false], ['1.0.0', true]]);
+    expect(all[0]).toMatchObject({ task: null, latestMetrics: { accuracy: 0.923, f1: 0.88, sampleSize: 500 } });
+    await expect(promoteModel(pool, 'level@1.0.0', 'staging')).rejects.toThrow(/level@1.0.0 is archived/);
+    expect((await resolveModelRef(pool, 'level@1.0.0')).version).toBe('1.0.0');
+    expect(await archiveModel(pool, 'level@1.0.0', { restore: true })).toMatchObject({ archived: false, changed: true });
+    expect((await listModels(pool)).map((m) => m.version)).toEqual(['1.1.0', '1.0.0']);
   });
 
   it('tampered bytes in the table are refused on load', async () => {

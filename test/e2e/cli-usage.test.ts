@@ -39,6 +39,12 @@ describe('options alike across commands', () => {
     const r = await runCli(['models', 'show', '--db', 'level-default@production']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--db takes a connection URL (postgres://user@host/db), got "level-default@production"');
+    // an empty value (--db "$UNSET") means the environment, as --db alone does
+    for (const args of [['models', 'list', '--db', ''], ['models', 'list', '--db']]) {
+      const env = await runCli(args, { env: { DATABASE_URL: 'postgres://logml@127.0.0.1:1/none' } });
+      expect(env.code).toBe(1);
+      expect(env.stderr).toMatch(/^logml: connecting to PostgreSQL \(settings from DATABASE_URL\) failed/);
+    }
   });
 
   it('help shows no "(default: [])"', async () => {

@@ -107,6 +107,38 @@ describe('logml report --predictions (built binary)', () => {
     expect(r.stdout).toContain('| level PSI |');
   });
 
+  it('the HTML charts can be read at a glance: titled, ticked axes; levels by severity; distinct colours; errors in red; new templates listed', async () => {
+    const html = join(dir, 'glance.html');
+    const base = join(dir, 'baseline.ndjson');
+    const b = await runCli(['predict', join(ROOT, 'fixtures', 'loghub-2k', 'Hadoop_2k.log'), '--format', 'ndjson']);
+    writeFileSync(base, b.stdout);
+    const r = await runCli(['report', '-p', preds, '-l', labels, '--baseline-predictions', base, '--html', html, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    const svgs = new Map([...page.matchAll(/<svg id="(\w+)"[\s\S]*?<\/svg>/g)].map((m) => [m[1]!, m[0]]));
+    expect([...svgs.keys()].sort()).toEqual(['confusion', 'coverage', 'levels', 'scores']);
+    for (const [id, svg] of svgs) {
+      expect(svg.match(/class="axis-title x"/g), id).toHaveLength(1);
+      expect(svg.match(/class="axis-title y"/g), id).toHaveLength(1);
+      // more than "0 and the maximum" on the y axis
+      if (id !== 'confusion') expect((svg.match(/class="tick y"/g) ?? []).length, id).toBeGreaterThanOrEqual(3);
+    }
+    const levels = [...svgs.get('levels')!.matchAll(/class="tick x"[^>]*>([A-Z]+)</g)].map((m) => m[1]!);
+    const order = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+    expect(levels.length).toBeGreaterThan(2);
+    expect(levels).toEqual([...levels].sort((x, y) => order.indexOf(x) - order.indexOf(y)));
+    expect(svgs.get('levels')).toContain('(log scale)');
+    expect(svgs.get('scores')).toContain('(log scale)');
+    // "missing" is not drawn in the colour of "current"
+    const legend = (svg: string) => [...svg.matchAll(/<rect x="\d+" y="8" width="10" height="10" fill="(#[0-9a-f]{6})"\/><text[^>]*>([^<]+)</g)].map((m) => [m[2]!.replace(/ \(n=.*$/, ''), m[1]!] as [string, string]);
+    const colours = new Map([...legend(svgs.get('levels')!), ...legend(svgs.get('coverage')!)]);
+    expect(colours.get('missing')).not.toBe(colours.get('current'));
+    expect(colours.get('with a prediction')).not.toBe(colours.get('missing'));
+    expect(svgs.get('confusion')).toMatch(/class="cell error"[^>]*fill="rgba\(217,83,79,/);
+    expect(page).toContain('New templates (not in the reference');
+    expect(page).toMatch(/<table class="templates"><tr><th>logs<\/th><th>template id<\/th><th>template<\/th><\/tr><tr><td>[\d,]+<\/td><td><code>[0-9a-f]{16}<\/code>/);
+  });
+
   it.skipIf(!existsSync(CHROMIUM))('the HTML page renders its charts in headless Chromium (skipped when /usr/bin/chromium is absent)', async () => {
     const html = join(dir, 'report.html');
     const r = await runCli(['report', '-p', preds, '-l', labels, '--model-file', 'models/level.onnx', '--model-file', 'models/anomaly.onnx', '--html', html, '--format', 'json']);
@@ -114,7 +146,7 @@ describe('logml report --predictions (built binary)', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).not.toMatch(/<script|<link|src=/);
     // a copy with a tiny script that measures the rendered SVGs and writes the sizes into the DOM
-    const probe = `<script>document.body.insertAdjacentHTML('beforeend', '<pre id' + '="sizes">' + JSON.stringify([...document.querySelectorAll('svg.chart')].map((s) => { const b = s.getBoundingClientRect(); return { id: s.id, w: b.width, h: b.height, drawn: [...s.querySelectorAll('rect')].filter((x) => x.getBoundingClientRect().height > 0).length }; })) + '</pre>');</script>`;
+    const probe = `<script>document.body.insertAdjacentHTML('beforeend', '<pre id' + '="sizes">' + JSON.stringify([...document.querySelectorAll('svg.chart')].map((s) => { const b = s.getBoundingClientRect(); return { id: s.id, w: b.width, h: b.height, drawn: [...s.querySelectorAll('rect')].filter((x) => x.getBoundingClientRect().height > 0).length, axes: [...s.querySelectorAll('.axis-title')].filter((x) => x.getBoundingClientRect().width > 0 && x.textContent).length }; })) + '</pre>');</script>`;
     const probed = join(dir, 'probe.html');
     writeFileSync(probed, page.replace('</body>', `${probe}</body>`));
     const out = spawnSync(
@@ -124,12 +156,13 @@ describe('logml report --predictions (built binary)', () => {
     );
     const m = /<pre id="sizes">(\[.*?\])<\/pre>/.exec(out.stdout);
     expect(m, `chromium stderr: ${out.stderr.slice(-500)}`).not.toBeNull();
-    const sizes = JSON.parse(m![1]!) as Array<{ id: string; w: number; h: number; drawn: number }>;
+    const sizes = JSON.parse(m![1]!) as Array<{ id: string; w: number; h: number; drawn: number; axes: number }>;
     expect(sizes.map((s) => s.id).sort()).toEqual(['confusion', 'coverage', 'levels', 'scores']);
     for (const s of sizes) {
       expect(s.w, s.id).toBeGreaterThan(100);
       expect(s.h, s.id).toBeGreaterThan(100);
       expect(s.drawn, s.id).toBeGreaterThan(2);
+      expect(s.axes, `${s.id}: both axes labeled`).toBe(2);
     }
   }, 90_000);
 });

@@ -160,6 +160,11 @@ ALTER TABLE ml_predictions RENAME COLUMN latency_us TO batch_latency_us;
 COMMENT ON COLUMN ml_predictions.batch_latency_us IS 'scoring time of the batch this log was scored in, divided by the batch size (microseconds); the same for every log of a batch';
 `,
   },
+  {
+    version: 6,
+    description: 'archived model versions (ml_models.archived_at)',
+    sql: `ALTER TABLE ml_models ADD COLUMN IF NOT EXISTS archived_at TIMESTAMPTZ;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

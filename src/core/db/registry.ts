@@ -48,9 +48,15 @@ export interface ModelSummary {
   sizeBytes: number;
   createdAt: string;
   aliases: string[];
+  /** The model's task from its metadata (level, anomaly), or null. */
+  task: string | null;
+  /** When `models archive` archived this version (hidden from `models list`, not promotable), or null. */
+  archivedAt: string | null;
+  /** The most recent ml_model_metrics row of this version (register --eval, report --record), or null. */
+  latestMetrics: { accuracy: number | null; f1: number | null; fpr: number | null; coverage: number | null; sampleSize: number | null; measuredAt: string } | null;
 }
 
-export interface ModelDetails extends ModelSummary {
+export interface ModelDetails extends Omit<ModelSummary, 'task' | 'latestMetrics' | 'archivedAt'> {
   metadata: Record<string, unknown>;
   metrics: MetricsRow[];
 }
@@ -157,12 +163,43 @@ export async function promoteModel(pool: pg.Pool, ref: string, alias: string): P
   try {
     return await withTransaction(pool, async (c) => {
       const version = await resolveVersion(c, name, tag);
+      const archived = await c.query('SELECT 1 FROM ml_models WHERE name = $1 AND version = $2 AND archived_at IS NOT NULL', [name, version]);
+      if (archived.rows.length) throw new UsageError(`${name}@${version} is archived: an alias cannot point at it`, `restore it first: logml models archive ${name}@${version} --restore`);
       const prev = await c.query<{ version: string }>('SELECT version FROM ml_model_aliases WHERE name = $1 AND alias = $2 FOR UPDATE', [name, alias]);
       await setAlias(c, name, alias, version);
       return { name, alias, version, previous: prev.rows[0]?.version ?? null };
     });
   } catch (err) {
     throw dbFailure(err, `promoting ${ref} to ${alias}`);
+  }
+}
+
+/**
+ * Archive a version (as MLflow's "Archived" stage): hidden from `models list` (unless --all) and
+ * never promoted, but still loadable by its version (predictions stored under it stay
+ * explainable). Refused while an alias points at it. `restore` undoes it.
+ * @example await archiveModel(pool, 'level@1.0.0') // { name: 'level', version: '1.0.0', archived: true }
+ */
+export async function archiveModel(pool: pg.Pool, ref: string, opts: { restore?: boolean } = {}): Promise<{ name: string; version: string; archived: boolean; changed: boolean }> {
+  const { name, tag } = parseModelRef(ref);
+  try {
+    return await withTransaction(pool, async (c) => {
+      const version = await resolveVersion(c, name, tag);
+      if (!opts.restore) {
+        const al = await c.query<{ alias: string }>('SELECT alias FROM ml_model_aliases WHERE name = $1 AND version = $2 ORDER BY alias', [name, version]);
+        if (al.rows.length) {
+          const aliases = al.rows.map((r) => r.alias);
+          throw new UsageError(`${name}@${version} is what ${aliases.join(', ')} point${aliases.length === 1 ? 's' : ''} at: it cannot be archived`, `promote another version first: logml models promote ${name}@<version> --alias ${aliases[0]}`);
+        }
+      }
+      const res = await c.query(
+        opts.restore ? 'UPDATE ml_models SET archived_at = NULL WHERE name = $1 AND version = $2 AND archived_at IS NOT NULL' : 'UPDATE ml_models SET archived_at = now() WHERE name = $1 AND version = $2 AND archived_at IS NULL',
+        [name, version],
+      );
+      return { name, version, archived: !opts.restore, changed: (res.rowCount ?? 0) > 0 };
+    });
+  } catch (err) {
+    throw dbFailure(err, `${opts.restore ? 'restoring' : 'archiving'} ${ref}`);
   }
 }
 
@@ -219,17 +256,36 @@ export async function resolveModelRef(pool: Queryable, ref: string): Promise<Res
   return { name, version: row.version, sha256: row.sha256, bytes };
 }
 
-/** All registered models, newest first within a name, with their aliases. */
-export async function listModels(pool: Queryable): Promise<ModelSummary[]> {
+/**
+ * Registered models, newest first within a name, with their aliases, task and latest measured
+ * metrics; archived versions only with `all`.
+ */
+export async function listModels(pool: Queryable, opts: { all?: boolean } = {}): Promise<ModelSummary[]> {
   try {
-    const { rows } = await pool.query<{ name: string; version: string; sha256: string; size: number; created_at: Date; aliases: string[] }>(
-      `SELECT m.name, m.version, m.sha256, octet_length(m.onnx) AS size, m.created_at,
-              coalesce(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
-       FROM ml_models m LEFT JOIN ml_model_aliases a ON a.name = m.name AND a.version = m.version
-       GROUP BY m.name, m.version, m.sha256, m.onnx, m.created_at
+    const { rows } = await pool.query<{
+      name: string; version: string; sha256: string; size: number; created_at: Date; aliases: string[]; task: string | null;
+      accuracy: number | null; f1: number | null; fpr: number | null; coverage: number | null; sample_size: number | null; measured_at: Date | null; archived_at: Date | null;
+    }>(
+      `SELECT m.name, m.version, m.sha256, octet_length(m.onnx) AS size, m.created_at, m.metadata->>'task' AS task, m.archived_at,
+              coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM ml_model_aliases a WHERE a.name = m.name AND a.version = m.version), '{}') AS aliases,
+              x.accuracy::float8 AS accuracy, x.f1::float8 AS f1, x.fpr::float8 AS fpr, x.coverage::float8 AS coverage, x.sample_size, x.measured_at
+       FROM ml_models m
+       LEFT JOIN LATERAL (SELECT * FROM ml_model_metrics x WHERE x.model_name = m.name AND x.model_version = m.version ORDER BY x.measured_at DESC, x.id DESC LIMIT 1) x ON true
+       WHERE $1 OR m.archived_at IS NULL
        ORDER BY m.name, m.created_at DESC, m.version DESC`,
+      [opts.all === true],
     );
-    return rows.map((r) => ({ name: r.name, version: r.version, sha256: r.sha256, sizeBytes: Number(r.size), createdAt: r.created_at.toISOString(), aliases: r.aliases }));
+    return rows.map((r) => ({
+      name: r.name,
+      version: r.version,
+      sha256: r.sha256,
+      sizeBytes: Number(r.size),
+      createdAt: r.created_at.toISOString(),
+      aliases: r.aliases,
+      task: r.task,
+      archivedAt: r.archived_at ? r.archived_at.toISOString() : null,
+      latestMetrics: r.measured_at ? { accuracy: r.accuracy, f1: r.f1, fpr: r.fpr, coverage: r.coverage, sampleSize: r.sample_size, measuredAt: r.measured_at.toISOString() } : null,
+    }));
   } catch (err) {
     throw dbFailure(err, 'listing models');
   }

@@ -17,7 +17,7 @@ import { createProgress, RATE_AFTER_MS } from '../io/progress.js';
 import { migrate, requireSchema } from './migrate.js';
 import type { LogRange, LogTableSpec } from './log-source.js';
 import type { WriteMethod } from './predictions.js';
-import { listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, showModel, type MetricsInput } from './registry.js';
+import { archiveModel, listModels, promoteModel, recordMetrics, registerModel, resolveModelRef, showModel, type MetricsInput } from './registry.js';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
@@ -164,6 +164,8 @@ export async function runRegister(opts: RegisterOptions, io: CommandIO): Promise
 
 export interface ModelsListOptions extends DbOptions {
   format: OutputFormat;
+  /** Archived versions too. */
+  all?: boolean;
 }
 
 function kb(n: number): string {
@@ -174,15 +176,50 @@ function kb(n: number): string {
 export async function runModelsList(opts: ModelsListOptions, io: CommandIO): Promise<void> {
   await withPool(opts, 1, async (pool) => {
     await requireSchema(pool);
-    const models = await listModels(pool);
+    const models = await listModels(pool, { all: opts.all === true });
     if (opts.format === 'ndjson') {
       for (const m of models) io.stdout.write(`${JSON.stringify(m)}\n`);
       return;
     }
     const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['model', 'aliases', 'sha256', 'size', 'registered'], style: { head: [], border: [] } });
-    for (const m of models) t.push([`${m.name}@${m.version}`, m.aliases.join(', '), m.sha256.slice(0, 12), kb(m.sizeBytes), m.createdAt.slice(0, 19).replace('T', ' ')]);
+    const t = new Table({ head: ['model', 'task', 'aliases', 'accuracy', 'f1', 'fpr', 'n', 'measured', 'sha256', 'size', 'registered'], style: { head: [], border: [] } });
+    const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(Math.round(x * 1000) / 1000));
+    const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+    for (const m of models) {
+      const x = m.latestMetrics;
+      t.push([`${m.name}@${m.version}${m.archivedAt ? ' (archived)' : ''}`, m.task ?? '-', m.aliases.join(', '), f3(x?.accuracy), f3(x?.f1), f3(x?.fpr), x?.sampleSize === null || x === null ? '-' : String(x.sampleSize), x ? when(x.measuredAt) : '-', m.sha256.slice(0, 12), kb(m.sizeBytes), when(m.createdAt)]);
+    }
     io.stdout.write(models.length ? `${t.toString()}\n` : 'no models registered (see "logml register --help")\n');
+  });
+}
+
+export interface ModelsArchiveOptions extends DbOptions {
+  ref: string;
+  restore: boolean;
+}
+
+/** `logml models archive name@version [--restore]`; prints one line. */
+export async function runModelsArchive(opts: ModelsArchiveOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const r = await archiveModel(pool, opts.ref, { restore: opts.restore });
+    io.stdout.write(`${r.name}@${r.version} ${r.changed ? '' : 'was already '}${r.archived ? 'archived (hidden from "models list"; still loadable by its version)' : 'restored'}\n`);
+  });
+}
+
+export interface ModelsDownloadOptions extends DbOptions {
+  ref: string;
+  out: string;
+}
+
+/** `logml models download name@version -o FILE`: the registered bytes (sha256 checked), written atomically. */
+export async function runModelsDownload(opts: ModelsDownloadOptions, io: CommandIO): Promise<void> {
+  await withPool(opts, 1, async (pool) => {
+    await requireSchema(pool);
+    const m = await resolveModelRef(pool, opts.ref); // refuses bytes that do not match their sha256
+    const { writeFileAtomic } = await import('../io/atomic-write.js');
+    await writeFileAtomic(opts.out, m.bytes);
+    io.stdout.write(`wrote ${opts.out} (${m.name}@${m.version}, sha256 ${m.sha256}, ${kb(m.bytes.length)})\n`);
   });
 }
 
