@@ -2,7 +2,7 @@
  * @file Line sources: a file (plain or gzip, detected by its magic bytes), standard input, or a
  * file followed like `tail -f` (new lines as they arrive; truncation and rotation handled by
  * reopening). Yields LineBatch objects; errors are InputError with the path and a hint.
- * Binary input (an executable, an image...) is refused at the first chunk.
+ * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk.
  */
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -33,10 +33,48 @@ export interface LineSource {
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
-/** Heuristic: the first bytes of a file that is not text (NUL-heavy or mostly control bytes). */
-export function looksBinary(head: Buffer): boolean {
-  const n = Math.min(head.length, 8192);
-  if (n === 0) return false;
+/** Compressed formats logml does not decompress (gzip it does), by their magic bytes. */
+const FOREIGN_COMPRESSION: Array<{ magic: number[]; name: string; tool: string }> = [
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz', tool: 'xz -dc' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', tool: 'bzip2 -dc' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', tool: 'zstd -dc' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'zip', tool: 'unzip -p' },
+];
+
+/** Bytes of `head` that are not part of a well-formed UTF-8 sequence (a sequence cut at the end counts as fine). */
+function invalidUtf8Bytes(head: Buffer, n: number): number {
+  let bad = 0;
+  for (let i = 0; i < n; ) {
+    const b = head[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      bad++;
+      i++;
+      continue;
+    }
+    let ok = true;
+    for (let k = 1; k < len && i + k < n; k++) if ((head[i + k]! & 0xc0) !== 0x80) ok = false;
+    if (!ok) {
+      bad++;
+      i++;
+    } else i += len;
+  }
+  return bad;
+}
+
+/**
+ * Why the first bytes of an input are not text logs, or null when they look like text: another
+ * compression format, or a sample (up to 64 KiB) with many NUL, control or invalid-UTF-8 bytes.
+ * A text log with a few damaged bytes passes (its lines are kept with U+FFFD).
+ */
+export function binaryReason(head: Buffer): { what: string; hint: string } | null {
+  for (const c of FOREIGN_COMPRESSION) {
+    if (head.length >= c.magic.length && c.magic.every((m, i) => head[i] === m) && (c.name !== 'bzip2' || /^BZh[1-9]1AY&SY/.test(head.subarray(0, 10).toString('latin1')))) {
+      return { what: `${c.name}-compressed data (logml reads plain text and gzip)`, hint: `decompress it first, e.g. \`${c.tool} FILE | logml predict\`` };
+    }
+  }
+  const n = Math.min(head.length, 64 * 1024);
+  if (n === 0) return null;
   let nul = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
@@ -44,7 +82,13 @@ export function looksBinary(head: Buffer): boolean {
     if (b === 0) nul++;
     else if (b < 8 || (b > 13 && b < 32 && b !== 27)) control++;
   }
-  return nul > n * 0.05 || (nul + control) > n * 0.3;
+  const binary = nul > n * 0.05 || nul + control > n * 0.3 || nul + control + invalidUtf8Bytes(head, n) > n * 0.1;
+  return binary ? { what: 'binary file, not text logs', hint: 'give a text log file (plain or .gz)' } : null;
+}
+
+function refuseBinary(name: string, head: Buffer, inside = ''): void {
+  const reason = binaryReason(head);
+  if (reason) throw new InputError(`${name}: ${inside}${reason.what}`, reason.hint);
 }
 
 async function statInput(path: string): Promise<Stats> {
@@ -95,7 +139,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
           yield* fromGzip(stream, chunk, gunzip);
           return;
         }
-        if (looksBinary(chunk)) throw new InputError(`${name} looks like binary data, not text logs`, 'give a text log file (plain or .gz)');
+        refuseBinary(name, chunk);
       }
       const batch = splitter.push(chunk);
       if (batch.lines.length) yield batch;
@@ -120,7 +164,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
       for await (const out of gunzip as AsyncIterable<Buffer>) {
         if (firstOut) {
           firstOut = false;
-          if (looksBinary(out)) throw new InputError(`${name} is gzip-compressed binary data, not text logs`, 'give a text log file (plain or .gz)');
+          refuseBinary(name, out, 'gzip-compressed ');
         }
         const batch = splitter.push(out);
         if (batch.lines.length) yield batch;
@@ -182,7 +226,7 @@ async function* followFile(path: string, splitter: LineSplitter, options: LineSo
           const chunk = buf.subarray(0, bytesRead);
           if (first) {
             first = false;
-            if (looksBinary(chunk)) throw new InputError(`${path} looks like binary data, not text logs`, 'give a text log file');
+            refuseBinary(path, chunk);
           }
           const batch = splitter.push(Buffer.from(chunk));
           if (batch.lines.length) yield batch;

@@ -7,7 +7,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import Table from 'cli-table3';
-import { InputError } from '../errors.js';
 import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
 import { csvCell } from '../io/writers.js';
@@ -15,7 +14,7 @@ import type { InputFormat } from '../parse/index.js';
 import { TemplateMiner, type StateStore, type TemplateMinerOptions } from '../templates/index.js';
 import type { LogRecord } from '../types.js';
 import type { TemplateStage } from './predict.js';
-import { openRecordStream } from './records.js';
+import { checkSomethingRead, openRecordStream } from './records.js';
 
 export const TEMPLATE_OUTPUT_FORMATS = ['ndjson', 'csv', 'table', 'json'] as const;
 export type TemplateOutputFormat = (typeof TEMPLATE_OUTPUT_FORMATS)[number];
@@ -123,10 +122,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   await sink.end();
   summary.templates = miner.templates().length;
   summary.outputClosed = sink.closed;
-  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
-    const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
-    throw new InputError(`${names}: empty input, nothing to mine`, 'give a log file with at least one line, or pipe logs in');
-  }
+  if (!summary.outputClosed && !options.signal?.aborted) checkSomethingRead(stats, options.inputs, summary.records, 'mine');
   return summary;
 }
 
