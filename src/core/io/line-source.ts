@@ -5,6 +5,7 @@
  * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk.
  */
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
@@ -191,50 +192,88 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
 }
 
 /**
- * `tail -f`: read what is there, then poll for growth. A file that shrinks (truncated) or is
- * replaced (rotated: new inode) is read again from its start. Ends when `signal` aborts.
- * A partial last line is held until its newline arrives, or emitted after an idle pause.
+ * `tail -F`: read what is there, then poll for growth. The file stays open: when the path is
+ * rotated (renamed away and recreated: a new inode), the old file is read to its end first, then
+ * the new one from its start, line numbers starting again at 1. A truncation (smaller than what
+ * was read, or the last bytes read no longer there: truncated and refilled within one poll) reads
+ * again from the start. Ends when `signal` aborts. A partial last line is held until its newline
+ * arrives, or emitted after an idle pause (and before switching files).
  */
 async function* followFile(path: string, splitter: LineSplitter, options: LineSourceOptions, onBytes: (n: number) => void): AsyncGenerator<LineBatch> {
   const pollMs = options.pollMs ?? 50;
-  let position = 0;
-  let inode = -1;
+  const TAIL = 32;
   const buf = Buffer.allocUnsafe(1 << 20);
+  const probe = Buffer.allocUnsafe(TAIL);
+  let fh: FileHandle | null = null;
+  let inode = -1;
+  let position = 0;
+  let tail = Buffer.alloc(0); // the last bytes read: a truncate-and-refill changes them
   let first = true;
   let idlePolls = 0;
-  while (!options.signal?.aborted) {
-    let st: Stats;
-    try {
-      st = await fsp.stat(path);
-    } catch {
-      await sleep(pollMs, options.signal); // rotated away: wait for the new file
-      continue;
-    }
-    if (st.ino !== inode || st.size < position) {
-      inode = st.ino;
-      position = 0;
-    }
-    if (st.size > position) {
-      idlePolls = 0;
-      const fh = await fsp.open(path, 'r');
-      try {
-        while (position < st.size) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, st.size - position), position);
-          if (bytesRead === 0) break;
-          position += bytesRead;
-          onBytes(bytesRead);
-          const chunk = buf.subarray(0, bytesRead);
-          if (first) {
-            first = false;
-            refuseBinary(path, chunk);
-          }
-          const batch = splitter.push(Buffer.from(chunk));
-          if (batch.lines.length) yield batch;
-        }
-      } finally {
-        await fh.close();
+  /** Read the open file from `position` to its current end. */
+  async function* drain(): AsyncGenerator<LineBatch> {
+    for (;;) {
+      const { bytesRead } = await fh!.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      onBytes(bytesRead);
+      const chunk = Buffer.from(buf.subarray(0, bytesRead));
+      if (first) {
+        first = false;
+        refuseBinary(path, chunk);
       }
-    } else {
+      tail = chunk.length >= TAIL ? chunk.subarray(chunk.length - TAIL) : Buffer.concat([tail, chunk]).subarray(-TAIL);
+      const batch = splitter.push(chunk);
+      if (batch.lines.length) yield batch;
+    }
+  }
+  /** Start over on a new file or a truncated one: the partial line out, line numbers from 1. */
+  function* restart(): Generator<LineBatch> {
+    const last = splitter.end();
+    if (last.lines.length) yield last;
+    splitter.restartNumbering();
+    position = 0;
+    tail = Buffer.alloc(0);
+  }
+  async function truncated(size: number): Promise<boolean> {
+    if (size < position) return true;
+    if (tail.length === 0) return false;
+    const { bytesRead } = await fh!.read(probe, 0, tail.length, position - tail.length);
+    return bytesRead !== tail.length || !probe.subarray(0, bytesRead).equals(tail);
+  }
+  try {
+    while (!options.signal?.aborted) {
+      if (fh === null) {
+        try {
+          fh = await fsp.open(path, 'r');
+          inode = (await fh.stat()).ino;
+        } catch {
+          fh = null;
+          await sleep(pollMs, options.signal); // rotated away: wait for the new file
+          continue;
+        }
+      }
+      const before = position;
+      if (await truncated((await fh.stat()).size)) yield* restart();
+      yield* drain();
+      let current = -1;
+      try {
+        current = (await fsp.stat(path)).ino;
+      } catch {
+        // renamed away and not yet recreated: keep reading the old file
+      }
+      if (current !== -1 && current !== inode) {
+        yield* drain(); // what was written to the old file before its rename
+        await fh.close();
+        fh = null;
+        yield* restart();
+        idlePolls = 0;
+        continue;
+      }
+      if (position !== before) {
+        idlePolls = 0;
+        continue;
+      }
       idlePolls++;
       // a last line without its newline: emit it after ~2 idle polls so it is not held forever
       if (idlePolls === 2 && splitter.hasPartialLine) {
@@ -244,6 +283,8 @@ async function* followFile(path: string, splitter: LineSplitter, options: LineSo
       yield { lines: [], lineNos: [] }; // an idle tick: lets the pipeline flush pending records
       await sleep(pollMs, options.signal);
     }
+  } finally {
+    await fh?.close();
   }
 }
 

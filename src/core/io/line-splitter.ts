@@ -69,6 +69,11 @@ export class LineSplitter {
     return out;
   }
 
+  /** A new file (rotation, truncation) follows: its lines are numbered from 1. Call after end(). */
+  restartNumbering(): void {
+    this.lineNo = 0;
+  }
+
   /** True when a partial line is waiting for its newline. */
   get hasPartialLine(): boolean {
     return this.pendingBytes > 0;
