@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -50,6 +50,7 @@ describe('db commands, argv to database', () => {
 
   it('register, models list/show/promote; refuses different bytes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'logml-reg-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const f1 = path.join(dir, 'a.onnx');
     const f2 = path.join(dir, 'b.onnx');
     writeFileSync(f1, Buffer.from('not really onnx 1'));

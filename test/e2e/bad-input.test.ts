@@ -2,16 +2,17 @@
  * End-to-end: every kind of bad input gives a one-line error (plus a hint line), the documented
  * exit code, no stack trace, never a hang; good records around bad ones are still scored.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel } from '../../src/core/model/onnx-proto.js';
 import { readBundle } from '../../src/core/model/bundle.js';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logml-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
 
 function expectOneLineError(res: { code: number | null; stdout: string; stderr: string }, code: number, pattern: RegExp) {
