@@ -155,6 +155,9 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
   }
 }
 
+/** Rows per printed table: cli-table3's time grows faster than the rows of one table (measured ~5x for 4,096 rows). */
+export const TABLE_PAGE_ROWS = 256;
+
 function createTableWriter(sink: TextSink, options: WriterOptions): RecordWriter {
   const width = Math.max(60, process.stdout.columns ?? 120);
   const messageWidth = Math.max(20, width - 70);
@@ -163,28 +166,30 @@ function createTableWriter(sink: TextSink, options: WriterOptions): RecordWriter
   let printedModels = false;
   return {
     async write(rows) {
-      if (rows.length === 0) return;
-      const table = new Table({ head, style: { head: [], border: [], compact: true }, wordWrap: false });
-      for (const { record: r, prediction: p, template } of rows) {
-        const msg = r.message.split('\n')[0]!;
-        const cells: string[] = [
-          `${r.source === '-' ? '' : r.source + ':'}${r.line}`,
-          r.level ?? '',
-          p.predictedLevel ?? '',
-          p.levelProbability === null ? '' : p.levelProbability.toFixed(2),
-          p.anomalyScore === null ? '' : `${p.anomalyScore.toFixed(2)}${p.isAnomaly ? ' !' : ''}`,
-          msg.length > messageWidth ? msg.slice(0, messageWidth - 1) + '…' : msg,
-        ];
-        if (options.templates) cells.splice(5, 0, template?.id ?? '');
-        table.push(cells);
-      }
-      let out = table.toString() + '\n';
-      if (!printedModels) {
-        out = `models: ${options.models.join(', ')}\n` + out;
-        printedModels = true;
-      }
-      await sink.write(out);
+      for (let at = 0; at < rows.length; at += TABLE_PAGE_ROWS) await writePage(rows.slice(at, at + TABLE_PAGE_ROWS));
     },
     end: () => sink.end(),
   };
+  async function writePage(rows: ScoredRecord[]): Promise<void> {
+    const table = new Table({ head, style: { head: [], border: [], compact: true }, wordWrap: false });
+    for (const { record: r, prediction: p, template } of rows) {
+      const msg = r.message.split('\n')[0]!;
+      const cells: string[] = [
+        `${r.source === '-' ? '' : r.source + ':'}${r.line}`,
+        r.level ?? '',
+        p.predictedLevel ?? '',
+        p.levelProbability === null ? '' : p.levelProbability.toFixed(2),
+        p.anomalyScore === null ? '' : `${p.anomalyScore.toFixed(2)}${p.isAnomaly ? ' !' : ''}`,
+        msg.length > messageWidth ? msg.slice(0, messageWidth - 1) + '…' : msg,
+      ];
+      if (options.templates) cells.splice(5, 0, template?.id ?? '');
+      table.push(cells);
+    }
+    let out = table.toString() + '\n';
+    if (!printedModels) {
+      out = `models: ${options.models.join(', ')}\n` + out;
+      printedModels = true;
+    }
+    await sink.write(out);
+  }
 }
