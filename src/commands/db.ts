@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 
 /** `--db URL`, falling back to DATABASE_URL (then to the PG* variables, inside pg). */
 export function dbOption(): Option {
-  return new Option('--db <url>', 'PostgreSQL connection URL (else DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...)').env('DATABASE_URL');
+  // no .env(): the connection code reads DATABASE_URL itself, so errors name where the URL came from
+  return new Option('--db <url>', 'PostgreSQL connection URL (else DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...)');
 }
 
 /**

@@ -83,6 +83,30 @@ describe('db commands, argv to database', () => {
   });
 });
 
+describe('backfill: errors name the problem and where the settings came from', () => {
+  it('--text-column that does not exist: exit 2 with a hint naming the options', async () => {
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE TABLE IF NOT EXISTS logs (id bigint PRIMARY KEY, message text NOT NULL, level text, created_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(`INSERT INTO logs (id, message) VALUES (1, 'hello') ON CONFLICT DO NOTHING`);
+    await client.end();
+    const err = (await run('backfill', '--db', db.url, '--text-column', 'nope').catch((e: unknown) => e)) as Error & { exitCode: number; hint?: string };
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err.message).toMatch(/column .*nope.* does not exist/);
+    expect(err.hint).toMatch(/--text-column/);
+  });
+  it('a URL from DATABASE_URL is named as such', async () => {
+    vi.stubEnv('DATABASE_URL', 'postgres://logml@127.0.0.1:1/none');
+    try {
+      const err = (await run('backfill').catch((e: unknown) => e)) as Error;
+      expect(err.message).toMatch(/settings from DATABASE_URL/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
 describe('parseSince / summaryLine', () => {
   it('durations are before now; ISO passes through', () => {
     expect(parseSince('2h', Date.parse('2024-05-01T12:00:00Z'))).toBe('2024-05-01T10:00:00.000Z');

@@ -270,7 +270,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
         if (opts.signal?.aborted) return;
         const chunk = await retrying('planning chunks', () => planner.take().catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'planning chunks'))));
         if (!chunk) return;
-        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates));
+        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates).catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'scoring a chunk'))));
         if (result === 'locked') shared.deferred.push(chunk);
         else {
           shared.scored += result;
