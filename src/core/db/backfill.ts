@@ -224,6 +224,11 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   await retrying('checking the schema', () => requireSchema(pool));
   const { integer, min, max, total } = await retrying('planning', () => survey(pool, spec, range));
 
+  // a run holds a session lock on its id while it runs: a 'running' row whose lock is free was
+  // left by a process that died (SIGKILL, lost server) and is marked failed
+  await retrying('recording the run', () =>
+    pool.query(`UPDATE ml_backfill_runs SET status = 'failed', finished_at = now() WHERE status = 'running' AND pg_try_advisory_xact_lock(hashtextextended('${RUN_LOCK}' || id::text, 0))`),
+  );
   const runId = await retrying('recording the run', async () => {
     const { rows } = await pool.query<{ id: string }>(
       'INSERT INTO ml_backfill_runs (job_key, models, log_table) VALUES ($1, $2, $3) RETURNING id',
@@ -231,6 +236,8 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     );
     return rows[0]!.id;
   });
+  const runLockClient = await retrying('recording the run', () => connect(pool));
+  await runLockClient.query(`SELECT pg_advisory_lock(hashtextextended('${RUN_LOCK}' || $1, 0))`, [runId]).catch(() => undefined);
 
   // one template save at a time, whichever worker asks
   let saving: Promise<void> = Promise.resolve();
@@ -307,6 +314,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
       await jobLockClient.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [jobKey]).catch(() => undefined);
       jobLockClient.release();
     }
+    runLockClient.release(true); // closing the session frees the run's lock
   }
   const durationMs = Date.now() - started;
   await retrying('recording the run', () =>
@@ -323,6 +331,9 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     models: slots.map((s) => `${s.name}@${s.version}`),
   };
 }
+
+/** Prefix of the session lock a running backfill holds on its ml_backfill_runs id. */
+const RUN_LOCK = 'logml-backfill-run:';
 
 /** Id type, bounds and size of the range. */
 async function survey(pool: pg.Pool, spec: LogTableSpec, range: LogRange): Promise<{ integer: boolean; min: bigint; max: bigint; total: number }> {
