@@ -17,7 +17,7 @@
  * ids are stable hashes, so processes agree) and the miner's state is saved every few chunks.
  * Never writes the user's log table. Never prints: progress goes to `onProgress`.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { FailureError } from '../errors.js';
 import type { ModelTask, Scorer } from '../types.js';
 import { connect, dbFailure, isConnectionError, withTransaction } from './connection.js';
@@ -236,8 +236,13 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     );
     return rows[0]!.id;
   });
-  const runLockClient = await retrying('recording the run', () => connect(pool));
-  await runLockClient.query(`SELECT pg_advisory_lock(hashtextextended('${RUN_LOCK}' || $1, 0))`, [runId]).catch(() => undefined);
+  // its own session beside the pool, so that it never takes a connection the workers need
+  const runLockClient = new pg.Client(pool.options);
+  runLockClient.on('error', () => undefined); // a lost lock session only makes the row look stale
+  await runLockClient
+    .connect()
+    .then(() => runLockClient.query(`SELECT pg_advisory_lock(hashtextextended('${RUN_LOCK}' || $1, 0))`, [runId]))
+    .catch(() => undefined);
 
   // one template save at a time, whichever worker asks
   let saving: Promise<void> = Promise.resolve();
@@ -314,7 +319,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
       await jobLockClient.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [jobKey]).catch(() => undefined);
       jobLockClient.release();
     }
-    runLockClient.release(true); // closing the session frees the run's lock
+    await runLockClient.end().catch(() => undefined); // closing the session frees the run's lock
   }
   const durationMs = Date.now() - started;
   await retrying('recording the run', () =>

@@ -273,7 +273,7 @@ function progressLine(p: BackfillProgress): string {
  */
 export async function runBackfill(opts: BackfillCommandOptions, io: CommandIO, signal?: AbortSignal): Promise<BackfillResult> {
   const tty = io.stderr.isTTY === true;
-  return withPool(opts, opts.workers + 3, async (pool) => {
+  return withPool(opts, opts.workers + 2, async (pool) => {
     await requireSchema(pool);
     const { scorer, tasks } = await loadScorer(pool, opts.models);
     let last = 0;
