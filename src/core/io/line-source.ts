@@ -179,7 +179,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
     if (last.lines.length) yield last;
   }
   let batches: AsyncIterable<LineBatch>;
-  if (options.path === '-') batches = fromStream(options.stdin ?? process.stdin);
+  if (options.path === '-') batches = fromStream(untilAborted(options.stdin ?? process.stdin, options.signal));
   else if (options.follow) batches = followFile(options.path, splitter, options, (n) => (bytes += n));
   else {
     // the file is opened when its turn comes, not when the source is created (many inputs)
@@ -285,6 +285,24 @@ async function* followFile(path: string, splitter: LineSplitter, options: LineSo
     }
   } finally {
     await fh?.close();
+  }
+}
+
+/** A stream's chunks until `signal` aborts: a pipe that stays open without data must not hold a stop. */
+async function* untilAborted(stream: Readable, signal?: AbortSignal): AsyncGenerator<Buffer | string> {
+  if (!signal) return yield* stream;
+  if (signal.aborted) return;
+  const onAbort = () => stream.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of stream) {
+      yield chunk as Buffer | string;
+      if (signal.aborted) return;
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
