@@ -231,3 +231,27 @@ describe('ml_backfill_runs', () => {
     }
   });
 });
+
+describe('backfill counts only what it wrote', () => {
+  it('logs a concurrent writer stored first (discarded by ON CONFLICT) are not counted as scored', async () => {
+    const base = countingScorer(['lvl@7', 'anom@7']);
+    let raced = false;
+    const scorer = {
+      ...base,
+      async score(messages: readonly string[]) {
+        if (!raced) {
+          raced = true; // another writer stores the first 10 logs of this chunk meanwhile
+          const ids = messages.slice(0, 10).map((m) => /^event (\d+)/.exec(m)![1]!);
+          await pool.query(
+            `INSERT INTO ml_predictions (log_id, model_name, model_version) SELECT id, m, '7' FROM unnest($1::text[]) id CROSS JOIN (VALUES ('lvl'), ('anom')) v(m)`,
+            [ids],
+          );
+        }
+        return base.score(messages);
+      },
+    };
+    const res = await backfill(pool, scorer, { table: DEFAULT_LOG_TABLE, chunkSize: 1000, writeMethod: 'copy' });
+    expect(res.scored).toBe(N - 10);
+    expect(await coverage('7')).toEqual([{ model: 'anom', missing: 0, once: N }, { model: 'lvl', missing: 0, once: N }]);
+  });
+});

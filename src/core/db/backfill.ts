@@ -425,8 +425,12 @@ async function runChunk(
     records.forEach((r, i) =>
       ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, latencyUs)),
     );
-    await writePredictions(client, fresh, method);
-    await writePredictions(client, partial, 'insert');
-    return records.length;
+    // count the logs this run stored, not those a concurrent writer stored first (ON CONFLICT
+    // discarded them): a fresh log is all of its slots' rows; a partial one counts when any row
+    // of it was new (an estimate: at most one log per new row)
+    const freshLogs = fresh.length / slots.length;
+    const freshWritten = await writePredictions(client, fresh, method);
+    const partialWritten = await writePredictions(client, partial, 'insert');
+    return Math.round(freshWritten / slots.length) + Math.min(partialWritten, records.length - freshLogs);
   });
 }
