@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { LogmlError } from './core/errors.js';
+import { LogmlError, OutputError } from './core/errors.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrain } from './commands/train.js';
 import { registerEvaluate } from './commands/evaluate.js';
@@ -111,8 +111,10 @@ export async function main(argv: string[]): Promise<void> {
   const args = [...argv.slice(0, 2), ...before.slice(2).filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))];
   // `logml ... | head`: a reader that goes away is a normal end, not an error, wherever the
   // write came from (commander's help, a writer); the data paths also stop reading on it
+  // any other write error (a full disk: `> /dev/full`) is one line and exit 1, whoever wrote
+  let outputFailed: NodeJS.ErrnoException | null = null;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
+    if (err.code !== 'EPIPE') outputFailed ??= err;
   });
   const program = buildProgram();
   try {
@@ -120,4 +122,6 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = reportError(err, debug, process.stderr, commandPath(program, args.slice(2)));
   }
+  await new Promise((resolve) => setImmediate(resolve)); // a failed write reports its error on the next tick
+  if (outputFailed && !process.exitCode) process.exitCode = reportError(new OutputError(outputFailed), debug);
 }

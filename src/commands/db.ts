@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
  * that is not a URL is refused rather than taken for one (`--db level@1` ate an argument).
  */
 export function dbOption(): Option {
+  // no .env(): the connection code reads DATABASE_URL itself, so errors name where the URL came from
   return new Option('--db [url]', 'PostgreSQL connection URL; without it (or with --db alone): DATABASE_URL, else PGHOST/PGUSER/PGPASSWORD/PGDATABASE...')
     .preset('')
     .argParser((v: string) => {

@@ -4,6 +4,7 @@
  * Must stay cheap to import: no core modules with native code here.
  */
 import { InvalidArgumentError } from 'commander';
+import { skippedParts, totalSkipped, type SkipCounts } from '../core/io/line-splitter.js';
 import { LEVELS, type Level } from '../core/types.js';
 import { createProgress, recordsLine, type ProgressStream } from '../core/io/progress.js';
 
@@ -87,15 +88,17 @@ export function stopSignal(): { signal: AbortSignal; received: () => 'SIGINT' | 
   return { signal: controller.signal, received: () => received, release };
 }
 
-/** The stderr line about input lines set aside, e.g. "skipped 2 lines (1 invalid UTF-8, ...)". */
-export function noteSkipped(s: { invalidUtf8: number; nulBytes: number; tooLong: number; unparsable: number }, records: number, verb: string): void {
-  const skipped = s.invalidUtf8 + s.nulBytes + s.tooLong + s.unparsable;
-  if (skipped === 0) return;
-  const parts = [
-    s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`,
-    s.nulBytes && `${s.nulBytes} with NUL bytes`,
-    s.tooLong && `${s.tooLong} longer than --max-line-bytes`,
-    s.unparsable && `${s.unparsable} unparsable record${s.unparsable === 1 ? '' : 's'}`,
-  ].filter(Boolean);
-  note(`logml: skipped ${skipped} line${skipped === 1 ? '' : 's'} (${parts.join(', ')}); ${verb} ${records} records`);
+/**
+ * The stderr lines about damaged input lines: "N lines had bad bytes, replaced by U+FFFD (...)"
+ * and "skipped N lines (...)", each followed by the records count.
+ */
+export function noteSkipped(s: SkipCounts, records: number, verb: string): void {
+  const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+  const repaired = s.invalidUtf8 + s.nulBytes;
+  if (repaired > 0) {
+    const parts = [s.invalidUtf8 && `${s.invalidUtf8} invalid UTF-8`, s.nulBytes && `${s.nulBytes} with NUL bytes`].filter(Boolean);
+    note(`logml: ${plural(repaired)} had bad bytes, replaced by U+FFFD (${parts.join(', ')}); ${verb} ${records} records`);
+  }
+  const skipped = totalSkipped(s);
+  if (skipped > 0) note(`logml: skipped ${plural(skipped)} (${skippedParts(s)}); ${verb} ${records} records`);
 }

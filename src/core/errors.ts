@@ -28,6 +28,15 @@ export class FailureError extends LogmlError {
   readonly exitCode = 1;
 }
 
+/** Standard output (or an output file) cannot be written: a full disk, an I/O error. Exit 1. */
+export class OutputError extends FailureError {
+  constructor(cause: NodeJS.ErrnoException) {
+    const what: Record<string, string> = { ENOSPC: 'no space left on device', EIO: 'input/output error', EDQUOT: 'disk quota exceeded', EBADF: 'not open for writing', EFBIG: 'file too large' };
+    const code = cause.code ?? 'error';
+    super(`cannot write the output: ${what[code] ?? cause.message.split(',')[0]} (${code})`, 'free space on that device, or send the output elsewhere', { cause });
+  }
+}
+
 /** A report gate was breached: exit 3. */
 export class GateBreachedError extends LogmlError {
   readonly exitCode = 3;

@@ -210,3 +210,48 @@ describe('backfill killed with SIGKILL', () => {
     expect(await coverage('1')).toEqual([{ model: 'anom', missing: 0, once: N }, { model: 'lvl', missing: 0, once: N }]);
   });
 });
+
+describe('ml_backfill_runs', () => {
+  it('a run left "running" by a killed process is marked failed by the next run; a live one is left alone', async () => {
+    const ins = async () => (await pool.query<{ id: string }>(`INSERT INTO ml_backfill_runs (job_key, models, log_table) VALUES ('k', '{m@1}', 'logs') RETURNING id`)).rows[0]!.id;
+    const dead = await ins(); // its process was SIGKILLed: nobody holds its lock
+    const live = await ins();
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('logml-backfill-run:' || $1, 0))`, [live]);
+      await backfill(pool, countingScorer(['lvl@9', 'anom@9']), { table: DEFAULT_LOG_TABLE, chunkSize: 1000 });
+      const { rows } = await pool.query(`SELECT id::text, status, finished_at IS NOT NULL AS finished FROM ml_backfill_runs WHERE id IN ($1, $2) ORDER BY id`, [dead, live]);
+      expect(rows).toEqual([
+        { id: dead, status: 'failed', finished: true },
+        { id: live, status: 'running', finished: false },
+      ]);
+    } finally {
+      await holder.end();
+    }
+  });
+});
+
+describe('backfill counts only what it wrote', () => {
+  it('logs a concurrent writer stored first (discarded by ON CONFLICT) are not counted as scored', async () => {
+    const base = countingScorer(['lvl@7', 'anom@7']);
+    let raced = false;
+    const scorer = {
+      ...base,
+      async score(messages: readonly string[]) {
+        if (!raced) {
+          raced = true; // another writer stores the first 10 logs of this chunk meanwhile
+          const ids = messages.slice(0, 10).map((m) => /^event (\d+)/.exec(m)![1]!);
+          await pool.query(
+            `INSERT INTO ml_predictions (log_id, model_name, model_version) SELECT id, m, '7' FROM unnest($1::text[]) id CROSS JOIN (VALUES ('lvl'), ('anom')) v(m)`,
+            [ids],
+          );
+        }
+        return base.score(messages);
+      },
+    };
+    const res = await backfill(pool, scorer, { table: DEFAULT_LOG_TABLE, chunkSize: 1000, writeMethod: 'copy' });
+    expect(res.scored).toBe(N - 10);
+    expect(await coverage('7')).toEqual([{ model: 'anom', missing: 0, once: N }, { model: 'lvl', missing: 0, once: N }]);
+  });
+});

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -50,6 +50,7 @@ describe('db commands, argv to database', () => {
 
   it('register, models list/show/promote; refuses different bytes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'logml-reg-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const f1 = path.join(dir, 'a.onnx');
     const f2 = path.join(dir, 'b.onnx');
     writeFileSync(f1, Buffer.from('not really onnx 1'));
@@ -79,6 +80,30 @@ describe('db commands, argv to database', () => {
     expect(err).toMatchObject({ exitCode: 1 });
     expect(`${(err as Error).message} ${(err as { hint?: string }).hint}`).not.toMatch(/S3cret-Never-Shown|S3cret/);
     expect((err as Error).message).toMatch(/password authentication failed|connecting to PostgreSQL/);
+  });
+});
+
+describe('backfill: errors name the problem and where the settings came from', () => {
+  it('--text-column that does not exist: exit 2 with a hint naming the options', async () => {
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE TABLE IF NOT EXISTS logs (id bigint PRIMARY KEY, message text NOT NULL, level text, created_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(`INSERT INTO logs (id, message) VALUES (1, 'hello') ON CONFLICT DO NOTHING`);
+    await client.end();
+    const err = (await run('backfill', '--db', db.url, '--text-column', 'nope').catch((e: unknown) => e)) as Error & { exitCode: number; hint?: string };
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err.message).toMatch(/column .*nope.* does not exist/);
+    expect(err.hint).toMatch(/--text-column/);
+  });
+  it('a URL from DATABASE_URL is named as such', async () => {
+    vi.stubEnv('DATABASE_URL', 'postgres://logml@127.0.0.1:1/none');
+    try {
+      const err = (await run('backfill').catch((e: unknown) => e)) as Error;
+      expect(err.message).toMatch(/settings from DATABASE_URL/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -2,16 +2,17 @@
  * End-to-end: every kind of bad input gives a one-line error (plus a hint line), the documented
  * exit code, no stack trace, never a hang; good records around bad ones are still scored.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel } from '../../src/core/model/onnx-proto.js';
 import { readBundle } from '../../src/core/model/bundle.js';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logml-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
 
 function expectOneLineError(res: { code: number | null; stdout: string; stderr: string }, code: number, pattern: RegExp) {
@@ -41,26 +42,54 @@ describe('bad input to logml predict', () => {
     expectOneLineError(await runCli(['predict', file], asNobody), 2, /permission denied/);
   });
   it('binary data: exit 2', async () => {
-    expectOneLineError(await runCli(['predict', process.execPath]), 2, /binary data/);
+    expectOneLineError(await runCli(['predict', process.execPath]), 2, /binary file/);
   });
   it('an empty file: exit 2 (an empty pipe is not an error: see predict.test.ts)', async () => {
     const file = join(dir, 'empty.log');
     writeFileSync(file, '');
     expectOneLineError(await runCli(['predict', file]), 2, /empty input/);
   });
-  it('invalid UTF-8 and NUL bytes: good lines scored, bad ones counted on stderr, exit 0', async () => {
+  it('invalid UTF-8 and NUL bytes: the lines are kept with U+FFFD for the bad bytes, counted on stderr, exit 0', async () => {
     const file = join(dir, 'mixed.log');
     const good = readFileSync(hdfs, 'utf8').split('\n').slice(0, 10);
     writeFileSync(file, Buffer.concat([
       Buffer.from(good.slice(0, 5).join('\n') + '\n'),
-      Buffer.from([0x30, 0x38, 0xff, 0xfe, 0x20, 0x41, 0x0a]), // invalid UTF-8
+      Buffer.from('081109 203615 148 INFO x: caf'), Buffer.from([0xff, 0xfe, 0x20, 0x41, 0x0a]), // invalid UTF-8
       Buffer.from('081109 203615 148 INFO x: a\u0000b\n'), // NUL byte
       Buffer.from(good.slice(5).join('\n') + '\n'),
     ]));
     const res = await runCli(['predict', file]);
     expect(res.code).toBe(0);
-    expect(parseNdjson(res.stdout).length).toBe(10);
-    expect(res.stderr.trim()).toBe('logml: skipped 2 lines (1 invalid UTF-8, 1 with NUL bytes); scored 10 records');
+    const rows = parseNdjson(res.stdout);
+    expect(rows.length).toBe(12);
+    expect(rows[5]!.message).toMatch(/x: caf\ufffd\ufffd A$/);
+    expect(rows[6]!.message).toMatch(/x: a\ufffdb$/);
+    expect(res.stderr.trim()).toBe('logml: 2 lines had bad bytes, replaced by U+FFFD (1 invalid UTF-8, 1 with NUL bytes); scored 12 records');
+  });
+  it('random bytes, xz and bzip2 data: refused as a binary file, exit 2', async () => {
+    let x = 12345; // seeded: the same bytes every run
+    const random = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < random.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      random[i] = x >>> 24;
+    }
+    const rnd = join(dir, 'random.bin');
+    writeFileSync(rnd, random);
+    expectOneLineError(await runCli(['predict', rnd]), 2, /random\.bin: binary file/);
+    expectOneLineError(await runCli(['predict'], { stdin: random }), 2, /standard input: binary file/);
+    expectOneLineError(await runCli(['templates', rnd]), 2, /binary file/);
+    const xz = join(dir, 'app.log.xz');
+    writeFileSync(xz, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), random.subarray(0, 4096)]));
+    expectOneLineError(await runCli(['predict', xz]), 2, /xz-compressed/);
+    const bz = join(dir, 'app.log.bz2');
+    writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), random.subarray(0, 4096)]));
+    expectOneLineError(await runCli(['predict', bz]), 2, /bzip2-compressed/);
+  });
+  it('an input whose every line is skipped: says so, exit 2', async () => {
+    const file = join(dir, 'all-long.log');
+    writeFileSync(file, 'y'.repeat(2 * 1024 * 1024) + '\n' + 'z'.repeat(2 * 1024 * 1024) + '\n');
+    expectOneLineError(await runCli(['predict', file]), 2, /every line was skipped \(2 longer than --max-line-bytes\)/);
+    expectOneLineError(await runCli(['templates', file]), 2, /every line was skipped/);
   });
   it('a JSON record nested 5,000 deep is skipped and counted; predict, templates and -f carry on', async () => {
     const file = join(dir, 'deep.jsonl');
@@ -110,6 +139,29 @@ describe('bad input to logml predict', () => {
     expect(r2.stderr).toMatch(/unknown level "LOUD"/);
     const r3 = await runCli(['nonsense']);
     expect(r3.code).toBe(2);
+  });
+});
+
+describe('bad input to logml report -p', () => {
+  it('a binary file: exit 2', async () => {
+    const file = join(dir, 'nul.ndjson');
+    writeFileSync(file, Buffer.alloc(1 << 20));
+    expectOneLineError(await runCli(['report', '-p', file]), 2, /binary file/);
+  });
+  it('an unreadable file: permission denied, exit 2', async () => {
+    const file = join(dir, 'secret.ndjson');
+    writeFileSync(file, '{}\n');
+    chmodSync(file, 0o000);
+    const asNobody = process.getuid?.() === 0 ? { spawn: { uid: 65534, gid: 65534 } } : {};
+    expectOneLineError(await runCli(['report', '-p', file], asNobody), 2, /permission denied/);
+  });
+  it('a 40 MB line is skipped and counted, the others read', async () => {
+    const file = join(dir, 'long.ndjson');
+    const row = '{"source":"a.log","line":1,"predicted_level":"INFO","anomaly_score":0.1,"is_anomaly":false,"model":["m@1"]}';
+    writeFileSync(file, `${row}\n{"x":"${'x'.repeat(40 * 1024 * 1024)}"}\n${row}\n`);
+    const res = await runCli(['report', '-p', file, '--format', 'json']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/skipped 1 line/);
   });
 });
 

@@ -57,6 +57,26 @@ describe('the first signal stops a run on a file', () => {
     const rows = JSON.parse(res.stdout) as unknown[];
     expect(rows.length).toBeLessThan(TOTAL);
   });
+  it('predict from a pipe that stays open: SIGTERM ends it, exit 143, what was read written', async () => {
+    const child = spawn(process.execPath, [BIN, 'predict', '--format', 'ndjson'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const first = new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      resolve();
+    }));
+    child.stdin.write(hdfs.repeat(3)); // 6,000 lines: more than one batch of 4,096
+    await first; // the first batch (4,096 records) is out: logml now waits on the open pipe
+    child.kill('SIGTERM');
+    const code = await closed;
+    clearTimeout(guard);
+    child.stdin.destroy();
+    expect(code).toBe(143);
+    const rows = parseNdjson(stdout);
+    expect(rows.length).toBeGreaterThanOrEqual(4096);
+    expect(rows.map((r) => r.line)).toEqual(rows.map((_, i) => i + 1)); // nothing lost before the stop
+  });
   it('templates FILE, SIGINT: exit 130; SIGTERM: 143', async () => {
     const a = await interrupt(['templates', big, '--format', 'ndjson'], 'SIGINT');
     expect(a.code).toBe(130);

@@ -17,7 +17,7 @@
  * ids are stable hashes, so processes agree) and the miner's state is saved every few chunks.
  * Never writes the user's log table. Never prints: progress goes to `onProgress`.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { FailureError } from '../errors.js';
 import type { ModelTask, Scorer } from '../types.js';
 import { connect, dbFailure, isConnectionError, withTransaction } from './connection.js';
@@ -224,6 +224,11 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
   await retrying('checking the schema', () => requireSchema(pool));
   const { integer, min, max, total, source } = await retrying('planning', () => survey(pool, spec, range));
 
+  // a run holds a session lock on its id while it runs: a 'running' row whose lock is free was
+  // left by a process that died (SIGKILL, lost server) and is marked failed
+  await retrying('recording the run', () =>
+    pool.query(`UPDATE ml_backfill_runs SET status = 'failed', finished_at = now() WHERE status = 'running' AND pg_try_advisory_xact_lock(hashtextextended('${RUN_LOCK}' || id::text, 0))`),
+  );
   const runId = await retrying('recording the run', async () => {
     const { rows } = await pool.query<{ id: string }>(
       'INSERT INTO ml_backfill_runs (job_key, models, log_table) VALUES ($1, $2, $3) RETURNING id',
@@ -231,6 +236,13 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     );
     return rows[0]!.id;
   });
+  // its own session beside the pool, so that it never takes a connection the workers need
+  const runLockClient = new pg.Client(pool.options);
+  runLockClient.on('error', () => undefined); // a lost lock session only makes the row look stale
+  await runLockClient
+    .connect()
+    .then(() => runLockClient.query(`SELECT pg_advisory_lock(hashtextextended('${RUN_LOCK}' || $1, 0))`, [runId]))
+    .catch(() => undefined);
 
   // one template save at a time, whichever worker asks
   let saving: Promise<void> = Promise.resolve();
@@ -270,7 +282,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
         if (opts.signal?.aborted) return;
         const chunk = await retrying('planning chunks', () => planner.take().catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'planning chunks'))));
         if (!chunk) return;
-        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, source, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates));
+        const result = await retrying('scoring a chunk', () => runChunk(pool, scorer, spec, source, range, slots, chunk, opts.writeMethod ?? 'copy', false, templates).catch((e) => Promise.reject(isConnectionError(e) ? e : tableError(e, spec, 'scoring a chunk'))));
         if (result === 'locked') shared.deferred.push(chunk);
         else {
           shared.scored += result;
@@ -307,6 +319,7 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
       await jobLockClient.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [jobKey]).catch(() => undefined);
       jobLockClient.release();
     }
+    await runLockClient.end().catch(() => undefined); // closing the session frees the run's lock
   }
   const durationMs = Date.now() - started;
   await retrying('recording the run', () =>
@@ -323,6 +336,9 @@ export async function backfill(pool: pg.Pool, scorer: Scorer, opts: BackfillOpti
     models: slots.map((s) => `${s.name}@${s.version}`),
   };
 }
+
+/** Prefix of the session lock a running backfill holds on its ml_backfill_runs id. */
+const RUN_LOCK = 'logml-backfill-run:';
 
 /** Id type, bounds and size of the range, and the table's log source name. */
 async function survey(pool: pg.Pool, spec: LogTableSpec, range: LogRange): Promise<{ integer: boolean; min: bigint; max: bigint; total: number; source: string }> {
@@ -411,8 +427,12 @@ async function runChunk(
     records.forEach((r, i) =>
       ((rows[i] as { have: number }).have === 0 ? fresh : partial).push(...rowsFor(source, r.id!, { ...predictions[i]!, templateId: templateIds?.[i] ?? null }, slots, batchLatencyUs)),
     );
-    await writePredictions(client, fresh, method);
-    await writePredictions(client, partial, 'insert');
-    return records.length;
+    // count the logs this run stored, not those a concurrent writer stored first (ON CONFLICT
+    // discarded them): a fresh log is all of its slots' rows; a partial one counts when any row
+    // of it was new (an estimate: at most one log per new row)
+    const freshLogs = fresh.length / slots.length;
+    const freshWritten = await writePredictions(client, fresh, method);
+    const partialWritten = await writePredictions(client, partial, 'insert');
+    return Math.round(freshWritten / slots.length) + Math.min(partialWritten, records.length - freshLogs);
   });
 }

@@ -2,9 +2,10 @@
  * @file Line sources: a file (plain or gzip, detected by its magic bytes), standard input, or a
  * file followed like `tail -f` (new lines as they arrive; truncation and rotation handled by
  * reopening). Yields LineBatch objects; errors are InputError with the path and a hint.
- * Binary input (an executable, an image...) is refused at the first chunk.
+ * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk.
  */
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
@@ -33,10 +34,48 @@ export interface LineSource {
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
-/** Heuristic: the first bytes of a file that is not text (NUL-heavy or mostly control bytes). */
-export function looksBinary(head: Buffer): boolean {
-  const n = Math.min(head.length, 8192);
-  if (n === 0) return false;
+/** Compressed formats logml does not decompress (gzip it does), by their magic bytes. */
+const FOREIGN_COMPRESSION: Array<{ magic: number[]; name: string; tool: string }> = [
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz', tool: 'xz -dc' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', tool: 'bzip2 -dc' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', tool: 'zstd -dc' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'zip', tool: 'unzip -p' },
+];
+
+/** Bytes of `head` that are not part of a well-formed UTF-8 sequence (a sequence cut at the end counts as fine). */
+function invalidUtf8Bytes(head: Buffer, n: number): number {
+  let bad = 0;
+  for (let i = 0; i < n; ) {
+    const b = head[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      bad++;
+      i++;
+      continue;
+    }
+    let ok = true;
+    for (let k = 1; k < len && i + k < n; k++) if ((head[i + k]! & 0xc0) !== 0x80) ok = false;
+    if (!ok) {
+      bad++;
+      i++;
+    } else i += len;
+  }
+  return bad;
+}
+
+/**
+ * Why the first bytes of an input are not text logs, or null when they look like text: another
+ * compression format, or a sample (up to 64 KiB) with many NUL, control or invalid-UTF-8 bytes.
+ * A text log with a few damaged bytes passes (its lines are kept with U+FFFD).
+ */
+export function binaryReason(head: Buffer): { what: string; hint: string } | null {
+  for (const c of FOREIGN_COMPRESSION) {
+    if (head.length >= c.magic.length && c.magic.every((m, i) => head[i] === m) && (c.name !== 'bzip2' || /^BZh[1-9]1AY&SY/.test(head.subarray(0, 10).toString('latin1')))) {
+      return { what: `${c.name}-compressed data (logml reads plain text and gzip)`, hint: `decompress it first, e.g. \`${c.tool} FILE | logml predict\`` };
+    }
+  }
+  const n = Math.min(head.length, 64 * 1024);
+  if (n === 0) return null;
   let nul = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
@@ -44,7 +83,13 @@ export function looksBinary(head: Buffer): boolean {
     if (b === 0) nul++;
     else if (b < 8 || (b > 13 && b < 32 && b !== 27)) control++;
   }
-  return nul > n * 0.05 || (nul + control) > n * 0.3;
+  const binary = nul > n * 0.05 || nul + control > n * 0.3 || nul + control + invalidUtf8Bytes(head, n) > n * 0.1;
+  return binary ? { what: 'binary file, not text logs', hint: 'give a text log file (plain or .gz)' } : null;
+}
+
+function refuseBinary(name: string, head: Buffer, inside = ''): void {
+  const reason = binaryReason(head);
+  if (reason) throw new InputError(`${name}: ${inside}${reason.what}`, reason.hint);
 }
 
 async function statInput(path: string): Promise<Stats> {
@@ -95,7 +140,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
           yield* fromGzip(stream, chunk, gunzip);
           return;
         }
-        if (looksBinary(chunk)) throw new InputError(`${name} looks like binary data, not text logs`, 'give a text log file (plain or .gz)');
+        refuseBinary(name, chunk);
       }
       const batch = splitter.push(chunk);
       if (batch.lines.length) yield batch;
@@ -120,7 +165,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
       for await (const out of gunzip as AsyncIterable<Buffer>) {
         if (firstOut) {
           firstOut = false;
-          if (looksBinary(out)) throw new InputError(`${name} is gzip-compressed binary data, not text logs`, 'give a text log file (plain or .gz)');
+          refuseBinary(name, out, 'gzip-compressed ');
         }
         const batch = splitter.push(out);
         if (batch.lines.length) yield batch;
@@ -134,7 +179,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
     if (last.lines.length) yield last;
   }
   let batches: AsyncIterable<LineBatch>;
-  if (options.path === '-') batches = fromStream(options.stdin ?? process.stdin);
+  if (options.path === '-') batches = fromStream(untilAborted(options.stdin ?? process.stdin, options.signal));
   else if (options.follow) batches = followFile(options.path, splitter, options, (n) => (bytes += n));
   else {
     // the file is opened when its turn comes, not when the source is created (many inputs)
@@ -147,50 +192,88 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
 }
 
 /**
- * `tail -f`: read what is there, then poll for growth. A file that shrinks (truncated) or is
- * replaced (rotated: new inode) is read again from its start. Ends when `signal` aborts.
- * A partial last line is held until its newline arrives, or emitted after an idle pause.
+ * `tail -F`: read what is there, then poll for growth. The file stays open: when the path is
+ * rotated (renamed away and recreated: a new inode), the old file is read to its end first, then
+ * the new one from its start, line numbers starting again at 1. A truncation (smaller than what
+ * was read, or the last bytes read no longer there: truncated and refilled within one poll) reads
+ * again from the start. Ends when `signal` aborts. A partial last line is held until its newline
+ * arrives, or emitted after an idle pause (and before switching files).
  */
 async function* followFile(path: string, splitter: LineSplitter, options: LineSourceOptions, onBytes: (n: number) => void): AsyncGenerator<LineBatch> {
   const pollMs = options.pollMs ?? 50;
-  let position = 0;
-  let inode = -1;
+  const TAIL = 32;
   const buf = Buffer.allocUnsafe(1 << 20);
+  const probe = Buffer.allocUnsafe(TAIL);
+  let fh: FileHandle | null = null;
+  let inode = -1;
+  let position = 0;
+  let tail = Buffer.alloc(0); // the last bytes read: a truncate-and-refill changes them
   let first = true;
   let idlePolls = 0;
-  while (!options.signal?.aborted) {
-    let st: Stats;
-    try {
-      st = await fsp.stat(path);
-    } catch {
-      await sleep(pollMs, options.signal); // rotated away: wait for the new file
-      continue;
-    }
-    if (st.ino !== inode || st.size < position) {
-      inode = st.ino;
-      position = 0;
-    }
-    if (st.size > position) {
-      idlePolls = 0;
-      const fh = await fsp.open(path, 'r');
-      try {
-        while (position < st.size) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, st.size - position), position);
-          if (bytesRead === 0) break;
-          position += bytesRead;
-          onBytes(bytesRead);
-          const chunk = buf.subarray(0, bytesRead);
-          if (first) {
-            first = false;
-            if (looksBinary(chunk)) throw new InputError(`${path} looks like binary data, not text logs`, 'give a text log file');
-          }
-          const batch = splitter.push(Buffer.from(chunk));
-          if (batch.lines.length) yield batch;
-        }
-      } finally {
-        await fh.close();
+  /** Read the open file from `position` to its current end. */
+  async function* drain(): AsyncGenerator<LineBatch> {
+    for (;;) {
+      const { bytesRead } = await fh!.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      onBytes(bytesRead);
+      const chunk = Buffer.from(buf.subarray(0, bytesRead));
+      if (first) {
+        first = false;
+        refuseBinary(path, chunk);
       }
-    } else {
+      tail = chunk.length >= TAIL ? chunk.subarray(chunk.length - TAIL) : Buffer.concat([tail, chunk]).subarray(-TAIL);
+      const batch = splitter.push(chunk);
+      if (batch.lines.length) yield batch;
+    }
+  }
+  /** Start over on a new file or a truncated one: the partial line out, line numbers from 1. */
+  function* restart(): Generator<LineBatch> {
+    const last = splitter.end();
+    if (last.lines.length) yield last;
+    splitter.restartNumbering();
+    position = 0;
+    tail = Buffer.alloc(0);
+  }
+  async function truncated(size: number): Promise<boolean> {
+    if (size < position) return true;
+    if (tail.length === 0) return false;
+    const { bytesRead } = await fh!.read(probe, 0, tail.length, position - tail.length);
+    return bytesRead !== tail.length || !probe.subarray(0, bytesRead).equals(tail);
+  }
+  try {
+    while (!options.signal?.aborted) {
+      if (fh === null) {
+        try {
+          fh = await fsp.open(path, 'r');
+          inode = (await fh.stat()).ino;
+        } catch {
+          fh = null;
+          await sleep(pollMs, options.signal); // rotated away: wait for the new file
+          continue;
+        }
+      }
+      const before = position;
+      if (await truncated((await fh.stat()).size)) yield* restart();
+      yield* drain();
+      let current = -1;
+      try {
+        current = (await fsp.stat(path)).ino;
+      } catch {
+        // renamed away and not yet recreated: keep reading the old file
+      }
+      if (current !== -1 && current !== inode) {
+        yield* drain(); // what was written to the old file before its rename
+        await fh.close();
+        fh = null;
+        yield* restart();
+        idlePolls = 0;
+        continue;
+      }
+      if (position !== before) {
+        idlePolls = 0;
+        continue;
+      }
       idlePolls++;
       // a last line without its newline: emit it after ~2 idle polls so it is not held forever
       if (idlePolls === 2 && splitter.hasPartialLine) {
@@ -200,6 +283,26 @@ async function* followFile(path: string, splitter: LineSplitter, options: LineSo
       yield { lines: [], lineNos: [] }; // an idle tick: lets the pipeline flush pending records
       await sleep(pollMs, options.signal);
     }
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** A stream's chunks until `signal` aborts: a pipe that stays open without data must not hold a stop. */
+async function* untilAborted(stream: Readable, signal?: AbortSignal): AsyncGenerator<Buffer | string> {
+  if (!signal) return yield* stream;
+  if (signal.aborted) return;
+  const onAbort = () => stream.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of stream) {
+      yield chunk as Buffer | string;
+      if (signal.aborted) return;
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,16 +1,20 @@
 /**
- * @file Bytes -> lines, in batches. Splits on '\n' (dropping a trailing '\r'), decodes UTF-8,
- * and sets aside bad lines instead of failing the input: a line with invalid UTF-8 or a NUL byte,
- * or longer than `maxLineBytes` (its bytes are dropped as they arrive, never buffered whole),
- * is counted in `skipped` and not returned. Pure: no I/O.
+ * @file Bytes -> lines, in batches. Splits on '\n' (dropping a trailing '\r') and decodes UTF-8.
+ * A bad line never fails the input: invalid UTF-8 and NUL bytes become U+FFFD (the line is kept
+ * and counted), and a line longer than `maxLineBytes` is set aside and counted (its bytes are
+ * dropped as they arrive, never buffered whole). Pure: no I/O.
  */
 import { isUtf8 } from 'node:buffer';
 
+/** Counts of damaged lines: the first two kept (bad bytes replaced), the last two skipped. */
 export interface SkipCounts {
+  /** Lines kept with invalid UTF-8 replaced by U+FFFD. */
   invalidUtf8: number;
+  /** Lines kept with NUL bytes replaced by U+FFFD. */
   nulBytes: number;
+  /** Lines skipped: longer than the line cap. */
   tooLong: number;
-  /** Lines the record parser could not parse (counted by the record stream, not here). */
+  /** Lines skipped: the record parser could not parse them (counted by the record stream, not here). */
   unparsable: number;
 }
 
@@ -65,6 +69,11 @@ export class LineSplitter {
     return out;
   }
 
+  /** A new file (rotation, truncation) follows: its lines are numbered from 1. Call after end(). */
+  restartNumbering(): void {
+    this.lineNo = 0;
+  }
+
   /** True when a partial line is waiting for its newline. */
   get hasPartialLine(): boolean {
     return this.pendingBytes > 0;
@@ -98,22 +107,25 @@ export class LineSplitter {
 
   private emit(buf: Buffer, start: number, end: number, known: boolean, out: LineBatch): void {
     if (end > start && buf[end - 1] === 13) end--;
+    let text = buf.toString('utf8', start, end); // invalid UTF-8 decodes as U+FFFD
     if (!known) {
       const slice = buf.subarray(start, end);
       if (slice.includes(0)) {
         this.skipped.nulBytes++;
-        return;
-      }
-      if (!isUtf8(slice)) {
-        this.skipped.invalidUtf8++;
-        return;
-      }
+        text = text.replaceAll('\0', '\ufffd');
+      } else if (!isUtf8(slice)) this.skipped.invalidUtf8++;
     }
-    out.lines.push(buf.toString('utf8', start, end));
+    out.lines.push(text);
     out.lineNos.push(this.lineNo);
   }
 }
 
+/** Lines left out (not the ones kept with bad bytes replaced). */
 export function totalSkipped(s: SkipCounts): number {
-  return s.invalidUtf8 + s.nulBytes + s.tooLong + s.unparsable;
+  return s.tooLong + s.unparsable;
+}
+
+/** "2 longer than --max-line-bytes, 1 unparsable record": why lines were left out. */
+export function skippedParts(s: SkipCounts): string {
+  return [s.tooLong && `${s.tooLong} longer than --max-line-bytes`, s.unparsable && `${s.unparsable} unparsable record${s.unparsable === 1 ? '' : 's'}`].filter(Boolean).join(', ');
 }

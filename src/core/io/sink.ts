@@ -4,6 +4,7 @@
  * and further writes are dropped, so the pipeline can stop quietly.
  */
 import type { Writable } from 'node:stream';
+import { OutputError } from '../errors.js';
 
 export interface TextSink {
   write(text: string): Promise<void>;
@@ -15,10 +16,10 @@ export interface TextSink {
 
 export function createSink(stream: Writable, { flushEachWrite = false } = {}): TextSink {
   let closed = false;
-  let failure: Error | null = null;
+  let failure: OutputError | null = null;
   const onError = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
-    else failure = err;
+    else failure ??= new OutputError(err);
   };
   stream.on('error', onError);
   let buffered = '';
@@ -30,6 +31,7 @@ export function createSink(stream: Writable, { flushEachWrite = false } = {}): T
     }
     const text = buffered;
     buffered = '';
+    if (failure) throw failure;
     const ok = stream.write(text);
     if (failure) throw failure;
     if (!ok && !closed) {

@@ -6,13 +6,12 @@
  * Never touches the terminal: the caller passes the output stream.
  */
 import type { Readable, Writable } from 'node:stream';
-import { InputError } from '../errors.js';
 import { noSkips, type SkipCounts } from '../io/line-splitter.js';
 import { createSink } from '../io/sink.js';
 import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
 import { levelRank, type Level, type LogRecord, type Prediction, type Scorer } from '../types.js';
-import { openRecordStream } from './records.js';
+import { checkSomethingRead, openRecordStream } from './records.js';
 
 export { checkInputs } from './records.js';
 
@@ -61,12 +60,7 @@ export async function runPredict(options: PredictOptions, scorer: Scorer, io: Pr
   const summary = await scoreRecords(batches, (records, templates) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id)), scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
-  // an empty pipe is a normal end (a cron job with nothing new); named files that are all empty are not
-  const emptyFiles = summary.emptyInputs.length === options.inputs.length && !summary.emptyInputs.includes('-');
-  if (emptyFiles && !summary.outputClosed && !options.signal?.aborted) {
-    const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
-    throw new InputError(`${names}: empty input, nothing to score`, 'give a log file with at least one line, or pipe logs in');
-  }
+  if (!summary.outputClosed && !options.signal?.aborted) checkSomethingRead(stats, options.inputs, summary.records, 'score');
   return summary;
 }
 

@@ -6,7 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 import { checkInputPath, openLineSource, type LineSource } from '../io/line-source.js';
-import { noSkips, totalSkipped, type SkipCounts } from '../io/line-splitter.js';
+import { InputError } from '../errors.js';
+import { noSkips, skippedParts, totalSkipped, type SkipCounts } from '../io/line-splitter.js';
 import { createRecordParser, type InputFormat } from '../parse/index.js';
 import type { LogRecord } from '../types.js';
 
@@ -85,4 +86,20 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
     }
   }
   return { batches: batches(), stats };
+}
+
+/**
+ * After a whole run: an input that gave nothing (every input empty, or every line skipped) is an
+ * input error, not a quiet success. `verb`: "score", "mine".
+ */
+export function checkSomethingRead(stats: RecordStreamStats, inputs: readonly string[], records: number, verb: string): void {
+  // an empty pipe is a normal end (a cron job with nothing new); named files that are all empty are not
+  if (stats.emptyInputs.length === inputs.length && !stats.emptyInputs.includes('-')) {
+    const names = stats.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
+    throw new InputError(`${names}: empty input, nothing to ${verb}`, 'give a log file with at least one line, or pipe logs in');
+  }
+  if (records === 0 && totalSkipped(stats.skipped) > 0) {
+    const names = inputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
+    throw new InputError(`${names}: every line was skipped (${skippedParts(stats.skipped)}), nothing to ${verb}`, 'raise --max-line-bytes for very long lines, or check that this is the log you meant');
+  }
 }

@@ -9,7 +9,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { outputWidth, TextTable } from '../io/text-table.js';
-import { InputError } from '../errors.js';
 import type { SkipCounts } from '../io/line-splitter.js';
 import { createSink, type TextSink } from '../io/sink.js';
 import { csvCell } from '../io/writers.js';
@@ -18,7 +17,7 @@ import { TemplateMiner, templateParams, type StateStore, type TemplateMinerOptio
 import type { LogRecord } from '../types.js';
 import type { TemplateStage } from './predict.js';
 import { recordPasses, type RecordFilter } from './record-filter.js';
-import { openRecordStream } from './records.js';
+import { checkSomethingRead, openRecordStream } from './records.js';
 
 export const TEMPLATE_OUTPUT_FORMATS = ['ndjson', 'csv', 'table', 'json'] as const;
 export type TemplateOutputFormat = (typeof TEMPLATE_OUTPUT_FORMATS)[number];
@@ -213,10 +212,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   await sink.end();
   summary.templates = miner.templates().length;
   summary.outputClosed = sink.closed;
-  if (summary.emptyInputs.length === options.inputs.length && !summary.outputClosed && !options.signal?.aborted) {
-    const names = summary.emptyInputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
-    throw new InputError(`${names}: empty input, nothing to mine`, 'give a log file with at least one line, or pipe logs in');
-  }
+  if (!summary.outputClosed && !options.signal?.aborted) checkSomethingRead(stats, options.inputs, summary.records, 'mine');
   return summary;
 }
 

@@ -10,6 +10,7 @@ import { loadModel, type LoadedModel } from '../model/load.js';
 import { createScorer } from '../model/scorer.js';
 import { loadDatasets, type CsvColumns } from '../train/index.js';
 import type { LabeledMessage } from '../train/trainers.js';
+import { mdText } from './render.js';
 import { mcnemar, type McNemarResult } from './stats.js';
 
 export interface CompareOptions {
@@ -146,7 +147,7 @@ export function renderCompare(r: CompareResult, format: 'table' | 'markdown'): s
   ];
   const head = `${r.task} models on ${r.n} labeled records${r.unlabeled ? ` (${r.unlabeled} unlabeled left out)` : ''}`;
   if (format === 'markdown') {
-    return [`## logml compare: ${head}`, '', '| figure | value | note |', '|---|---|---|', ...rows.map((x) => `| ${x.join(' | ')} |`), '', `**${r.verdict}**`, ''].join('\n');
+    return [`## logml compare: ${head}`, '', '| figure | value | note |', '|---|---|---|', ...rows.map((x) => `| ${x.map(mdText).join(' | ')} |`), '', `**${mdText(r.verdict)}**`, ''].join('\n');
   }
   const w = Math.max(...rows.map((x) => x[0]!.length));
   return [head, ...rows.map((x) => `  ${x[0]!.padEnd(w)}  ${x[1]}${x[2] ? `   ${x[2]}` : ''}`), '', r.verdict, ''].join('\n');

@@ -113,7 +113,9 @@ export function renderTable(r: ReportResult): string {
   return lines.join('\n') + '\n';
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text from the data (model names, templates, notes) made inert in Markdown: no HTML, no table breaks, no code spans. */
+export const mdText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([\\`|*_[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
+const mdCell = mdText;
 
 function mdTable(head: string[], rows: string[][]): string {
   return [`| ${head.map(mdCell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)].join('\n');
@@ -122,14 +124,14 @@ function mdTable(head: string[], rows: string[][]): string {
 /** Markdown for a CI job summary or a pull-request comment. */
 export function renderMarkdown(r: ReportResult): string {
   const breached = r.gates.filter((g) => !g.passed);
-  const out: string[] = [`## logml report: ${r.models.join(' + ') || 'no model seen'}`, ''];
-  if (r.gates.length > 0) out.push(breached.length === 0 ? `**All ${r.gates.length} gates passed.**` : `**${breached.length} of ${r.gates.length} gates breached:** ${breached.map((g) => `\`${g.gate}\` ${g.figure} ${f4(g.value)} (threshold ${g.threshold}, n=${g.n})`).join('; ')}`, '');
+  const out: string[] = [`## logml report: ${mdText(r.models.join(' + ')) || 'no model seen'}`, ''];
+  if (r.gates.length > 0) out.push(breached.length === 0 ? `**All ${r.gates.length} gates passed.**` : `**${breached.length} of ${r.gates.length} gates breached:** ${breached.map((g) => `${mdText(g.gate)} ${mdText(g.figure)} ${f4(g.value)} (threshold ${g.threshold}, n=${g.n})`).join('; ')}`, '');
   for (const s of sections(r)) {
-    out.push(`### ${s.title}`, '', mdTable(['figure', 'value', 'n', '95% CI', 'status'], s.rows), '');
-    for (const x of s.tables ?? []) out.push(`<details><summary>${x.caption}</summary>`, '', mdTable(x.head, x.rows), '', '</details>', '');
+    out.push(`### ${mdText(s.title)}`, '', mdTable(['figure', 'value', 'n', '95% CI', 'status'], s.rows), '');
+    for (const x of s.tables ?? []) out.push(`<details><summary>${mdText(x.caption)}</summary>`, '', mdTable(x.head, x.rows), '', '</details>', '');
   }
   const notes = notesOf(r);
-  if (notes.length > 0) out.push('### Notes', '', ...notes.map((n) => `- ${n}`), '');
+  if (notes.length > 0) out.push('### Notes', '', ...notes.map((n) => `- ${mdText(n)}`), '');
   return out.join('\n');
 }
 

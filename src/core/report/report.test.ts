@@ -97,3 +97,14 @@ describe('ndjsonReport', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
+
+describe('renderMarkdown escapes text from the data', () => {
+  it('a model name or template with HTML and Markdown is inert', async () => {
+    const evil = '<script>alert(1)</script>|x';
+    const p = file('evil.ndjson', JSON.stringify({ source: 'a.log', line: 1, time: '2024-05-01T10:00:00.000Z', predicted_level: 'INFO', anomaly_score: 0.1, is_anomaly: false, template_id: 't1', template: '<img src=x onerror=alert(1)> `x`', model: [`${evil}@1`] }) + '\n');
+    const md = renderMarkdown(await ndjsonReport({ predictions: [p] }));
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<img');
+    expect(md).toContain('&lt;script&gt;alert(1)&lt;/script&gt;\\|x@1');
+  });
+});

@@ -3,8 +3,8 @@
  * by line: only counts, histograms and the joined labeled pairs are kept, never the rows.
  * Also the assembly shared with the PostgreSQL builder (sql.ts): coverage, accuracy, volume.
  */
-import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { openLineSource } from '../io/line-source.js';
 import { InputError, UsageError } from '../errors.js';
 import { binaryReport, classificationReport, wilson95 } from '../metrics/index.js';
 import { readBundle } from '../model/bundle.js';
@@ -104,16 +104,21 @@ interface PredLine {
   source?: unknown; line?: unknown; time?: unknown; predicted_level?: unknown; anomaly_score?: unknown; is_anomaly?: unknown; template_id?: unknown; template?: unknown; model?: unknown;
 }
 
-/** Stream predictions files into a snapshot (and the label join). */
-export async function readPredictions(files: readonly string[], join: LabelJoin | null): Promise<Snapshot> {
+/** Longest predictions line read (a record of up to 1 MiB, JSON-escaped, with its template); longer ones are skipped. */
+export const MAX_PREDICTION_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Stream predictions files into a snapshot (and the label join), through the same line sources
+ * as `predict` (binary refused, permission errors named, lines capped in bytes). `skipped`
+ * counts lines over the cap.
+ */
+export async function readPredictions(files: readonly string[], join: LabelJoin | null, skipped = { tooLong: 0 }): Promise<Snapshot> {
   const b = new SnapshotBuilder();
   for (const file of files) {
-    if (file !== '-') checkReadableFile(file);
-    const input = file === '-' ? process.stdin : createReadStream(file);
-    const rl = createInterface({ input, crlfDelay: Infinity });
-    let lineNo = 0;
-    for await (const text of rl) {
-      lineNo++;
+    const source = await openLineSource({ path: file, maxLineBytes: MAX_PREDICTION_LINE_BYTES });
+    for await (const batch of source.batches) for (let i = 0; i < batch.lines.length; i++) {
+      const text = batch.lines[i]!;
+      const lineNo = batch.lineNos[i]!;
       if (text.length === 0) continue;
       let p: PredLine;
       try {
@@ -139,6 +144,7 @@ export async function readPredictions(files: readonly string[], join: LabelJoin 
         join.add(labelKey(join.set, { source: typeof p.source === 'string' ? p.source : null, line, logId: null }), predictedLevel, isAnomaly);
       }
     }
+    skipped.tooLong += source.skipped.tooLong;
   }
   return b.build();
 }
@@ -152,11 +158,13 @@ export async function ndjsonReport(opts: NdjsonReportOptions): Promise<ReportRes
   if (opts.labels && opts.labels.key === 'log_id') throw new UsageError(`${opts.labels.file} joins on log_id, which predictions files do not have`, 'use a labels CSV with a line column (and optionally source)');
   const reference: Reference | null = opts.modelFiles?.length ? profileReference(opts.modelFiles) : null;
   const join = opts.labels ? new LabelJoin(opts.labels) : null;
-  const current = await readPredictions(opts.predictions, join);
-  const baseline = opts.baseline?.length ? await readPredictions(opts.baseline, null) : null;
+  const skipped = { tooLong: 0 };
+  const current = await readPredictions(opts.predictions, join, skipped);
+  const baseline = opts.baseline?.length ? await readPredictions(opts.baseline, null, skipped) : null;
   const ref: Reference | null = baseline ? { kind: 'baseline', description: `baseline predictions ${opts.baseline!.join(', ')} (n=${baseline.total})`, snapshot: baseline } : reference;
   const notes: string[] = [];
   if (current.total === 0) notes.push('no predictions read');
+  if (skipped.tooLong > 0) notes.push(`skipped ${skipped.tooLong} line${skipped.tooLong === 1 ? '' : 's'} longer than ${MAX_PREDICTION_LINE_BYTES / (1024 * 1024)} MiB`);
   const result: ReportResult = {
     source: { kind: 'ndjson', files: [...opts.predictions] },
     models: current.models,

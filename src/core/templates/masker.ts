@@ -120,6 +120,12 @@ export function isDigitUniform(rule: MaskingRule): boolean {
 
 /** Upper bound on remembered message shapes (cleared when reached). */
 const MAX_SHAPES = 100_000;
+/**
+ * Upper bound on the estimated bytes of remembered shapes (cleared when reached): an entry holds
+ * the masked text and, through `memo`, text derived from it, so about 4 bytes per message char.
+ */
+const MAX_SHAPE_BYTES = 16 * 1024 * 1024;
+const shapeBytes = (length: number) => 128 + 4 * length;
 
 /**
  * One remembered message shape. `pieces` rebuild the masked text of any message of this shape:
@@ -207,6 +213,7 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
   // Non-global copies, to expand `$1`-style replacements of a match.
   const single = compiled.map((re) => new RegExp(re.source));
   const shapes = rules.every(isDigitUniform) ? new Map<number, ShapeEntry>() : null;
+  let heldBytes = 0;
 
   const maskWithRegex = (text: string, hash: number, check: number): string => {
     combined.lastIndex = 0;
@@ -238,7 +245,12 @@ export function createMasker(rules: readonly MaskingRule[]): Masker {
     if (pieces !== null && cacheable) {
       if (text.length > last) pushCopied(pieces, text, last, text.length);
       const constant = pieces.every((p) => typeof p === 'string');
-      if (shapes!.size >= MAX_SHAPES) shapes!.clear();
+      const bytes = shapeBytes(text.length);
+      if (shapes!.size >= MAX_SHAPES || heldBytes + bytes > MAX_SHAPE_BYTES) {
+        shapes!.clear();
+        heldBytes = 0;
+      }
+      heldBytes += bytes;
       const entry: ShapeEntry = { check, length: text.length, masked: constant ? masked : null, pieces, memo: null };
       shapes!.set(hash, entry);
       masker.lastShape = entry;

@@ -32,6 +32,15 @@ export interface Cluster {
   mergedInto: Cluster | null;
   evicted: boolean;
   bucket: Cluster[];
+  /** Estimated bytes held (text and tokens), counted against `maxBytes` while the cluster is live. */
+  bytes: number;
+}
+
+/** Estimated heap bytes of a template: its text and tokens (2 bytes a char at worst, plus string and slot overheads). */
+export function clusterBytes(tokens: readonly string[], text: string): number {
+  let n = 128 + 2 * text.length;
+  for (const t of tokens) n += 24 + 2 * t.length;
+  return n;
 }
 
 /** Tuning knobs of the clustering core (defaults live with the miner options). */
@@ -39,6 +48,8 @@ export interface ClusterSettings {
   similarityThreshold: number;
   prefixDepth: number;
   maxClusters: number;
+  /** Estimated bytes of all live templates; beyond it the least recently seen are evicted. */
+  maxClusterBytes: number;
   variantMergeCount: number;
 }
 
@@ -349,8 +360,14 @@ export class TemplateClusters {
     const bucket = cluster.bucket;
     const at = bucket.indexOf(cluster);
     if (at >= 0) bucket.splice(at, 1);
-    this.byId.delete(cluster.id);
+    if (this.byId.delete(cluster.id)) this.liveBytes -= cluster.bytes;
   }
+
+  /** Estimated bytes of the live templates. */
+  get bytes(): number {
+    return this.liveBytes;
+  }
+  private liveBytes = 0;
 
   private uniqueId(text: string): string {
     let id = templateIdFor(text);
@@ -359,10 +376,11 @@ export class TemplateClusters {
   }
 
   private create(tokens: readonly string[], bucket: Cluster[], tick: number): Cluster {
+    const text = renderTemplate(tokens);
     const cluster: Cluster = {
-      id: this.uniqueId(renderTemplate(tokens)),
+      id: this.uniqueId(text),
       tokens: [...tokens],
-      text: renderTemplate(tokens),
+      text,
       count: 1,
       createdTick: tick,
       lastSeenTick: tick,
@@ -372,10 +390,12 @@ export class TemplateClusters {
       mergedInto: null,
       evicted: false,
       bucket,
+      bytes: clusterBytes(tokens, text),
     };
     bucket.push(cluster);
     this.byId.set(cluster.id, cluster);
-    if (this.byId.size > this.settings.maxClusters) this.evictLeastRecentlyUsed(cluster);
+    this.liveBytes += cluster.bytes;
+    if (this.byId.size > this.settings.maxClusters || this.liveBytes > this.settings.maxClusterBytes) this.evictLeastRecentlyUsed(cluster);
     return cluster;
   }
 
@@ -387,8 +407,14 @@ export class TemplateClusters {
     const candidates = [...this.byId.values()].filter((c) => c !== keep);
     if (candidates.length === 0) return;
     const count = Math.max(1, Math.floor(this.settings.maxClusters * EVICTED_SHARE));
+    const bytesGoal = this.settings.maxClusterBytes * (1 - EVICTED_SHARE);
     candidates.sort((a, b) => a.lastSeenTick - b.lastSeenTick);
-    for (const oldest of candidates.slice(0, count)) this.evict(oldest);
+    let evicted = 0;
+    for (const oldest of candidates) {
+      if (evicted >= count && this.liveBytes <= bytesGoal) break;
+      this.evict(oldest);
+      evicted++;
+    }
   }
 
   private evict(oldest: Cluster): void {
@@ -405,16 +431,18 @@ export class TemplateClusters {
   }
 
   /** Put back a cluster from saved state (no eviction, no id recomputation). */
-  restore(cluster: Omit<Cluster, 'bucket' | 'variantOf' | 'variants' | 'mergedInto' | 'evicted' | 'text'>): Cluster {
+  restore(cluster: Omit<Cluster, 'bucket' | 'variantOf' | 'variants' | 'mergedInto' | 'evicted' | 'text' | 'bytes'>): Cluster {
     const key = this.bucketKey(cluster.tokens);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       bucket = [];
       this.buckets.set(key, bucket);
     }
-    const live: Cluster = { ...cluster, text: renderTemplate(cluster.tokens), variantOf: null, variants: null, mergedInto: null, evicted: false, bucket };
+    const text = renderTemplate(cluster.tokens);
+    const live: Cluster = { ...cluster, text, variantOf: null, variants: null, mergedInto: null, evicted: false, bucket, bytes: clusterBytes(cluster.tokens, text) };
     bucket.push(live);
     this.byId.set(live.id, live);
+    this.liveBytes += live.bytes;
     return live;
   }
 

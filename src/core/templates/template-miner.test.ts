@@ -286,3 +286,20 @@ describe('stack traces keep their exception type', () => {
     expect(miner.add('query:\n  SELECT 1\n  FROM t').template).toBe('query:\n<*>');
   });
 });
+
+describe('TemplateMiner memory is bounded in bytes, not only in templates', () => {
+  it('distinct long lines: the templates and the cache stay under their byte limits, the newest kept', () => {
+    const limits = { maxClusterBytes: 4 * 1024 * 1024, maxCacheBytes: 1024 * 1024 };
+    const miner = new TemplateMiner(limits);
+    let last = '';
+    for (let i = 0; i < 120; i++) {
+      // 2,000+ words, a different count for each line: each one its own template (~40 KB of text)
+      const words = Array.from({ length: 2000 + i }, (_, k) => `w${String.fromCharCode(97 + ((k * 7 + i) % 26))}x`);
+      last = words.join(' ');
+      miner.add(last);
+      expect(miner.memoryBytes()).toBeLessThanOrEqual(limits.maxClusterBytes + limits.maxCacheBytes);
+    }
+    expect(miner.templates().length).toBeLessThan(120);
+    expect(miner.match(last)).not.toBeNull();
+  });
+});

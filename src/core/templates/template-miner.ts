@@ -52,6 +52,13 @@ export interface TemplateMinerOptions {
   variantMergeCount: number;
   /** Distinct masked messages remembered for the exact-match fast path. Default 100,000. */
   maxCacheEntries: number;
+  /**
+   * Estimated bytes of the templates kept (text and tokens): long lines make big templates, so
+   * the count alone does not bound memory; beyond it the least recently seen are evicted. Default 64 MiB.
+   */
+  maxClusterBytes: number;
+  /** Estimated bytes of the masked messages remembered for the fast path (cleared when over). Default 16 MiB. */
+  maxCacheBytes: number;
 }
 
 export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Object.freeze({
@@ -61,6 +68,8 @@ export const DEFAULT_TEMPLATE_MINER_OPTIONS: Readonly<TemplateMinerOptions> = Ob
   maxClusters: 50_000,
   variantMergeCount: 5,
   maxCacheEntries: 100_000,
+  maxClusterBytes: 64 * 1024 * 1024,
+  maxCacheBytes: 16 * 1024 * 1024,
 });
 
 /** What `add` reports for one message. */
@@ -338,7 +347,19 @@ export class TemplateMiner {
   }
 
   private remember(key: string, cluster: Cluster): void {
-    if (this.cache.size >= this.options.maxCacheEntries) this.cache.clear();
+    const bytes = 64 + 2 * key.length;
+    if (this.cache.size >= this.options.maxCacheEntries || this.cacheBytes + bytes > this.options.maxCacheBytes) {
+      this.cache.clear();
+      this.cacheBytes = 0;
+    }
+    if (bytes > this.options.maxCacheBytes) return;
     this.cache.set(key, cluster);
+    this.cacheBytes += bytes;
+  }
+  private cacheBytes = 0;
+
+  /** Estimated bytes held by the templates and the fast-path cache (what the byte limits bound). */
+  memoryBytes(): number {
+    return this.clusters.bytes + this.cacheBytes;
   }
 }
