@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type TestDatabase } from '../support/postgres.js';
 import { createPool } from '../../src/core/db/connection.js';
-import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
+import { DEFAULT_LOG_TABLE, logSourceOf } from '../../src/core/db/log-source.js';
 import { backfill } from '../../src/core/db/backfill.js';
 import { FailureError } from '../../src/core/errors.js';
 import { countingScorer, useMigratedDatabase } from './helpers.js';
@@ -242,9 +242,10 @@ describe('backfill counts only what it wrote', () => {
         if (!raced) {
           raced = true; // another writer stores the first 10 logs of this chunk meanwhile
           const ids = messages.slice(0, 10).map((m) => /^event (\d+)/.exec(m)![1]!);
+          const source = await logSourceOf(pool, DEFAULT_LOG_TABLE);
           await pool.query(
-            `INSERT INTO ml_predictions (log_id, model_name, model_version) SELECT id, m, '7' FROM unnest($1::text[]) id CROSS JOIN (VALUES ('lvl'), ('anom')) v(m)`,
-            [ids],
+            `INSERT INTO ml_predictions (log_source, log_id, model_name, model_version) SELECT $2, id, m, '7' FROM unnest($1::text[]) id CROSS JOIN (VALUES ('lvl'), ('anom')) v(m)`,
+            [ids, source],
           );
         }
         return base.score(messages);

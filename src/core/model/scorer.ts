@@ -34,6 +34,9 @@ interface KeyScore {
   head: number | null;
 }
 
+/** Masked texts longer than this are scored but not cached: the cache holds at most cacheSize x this many characters. */
+const MAX_CACHED_KEY_CHARS = 1024;
+
 export function createScorer(models: readonly LoadedModel[], options: ScorerOptions = {}): Scorer {
   const level = models.find((m) => m.meta.task === 'level');
   const anomaly = models.find((m) => m.meta.task === 'anomaly');
@@ -118,7 +121,8 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
             scores[i] = p;
             remember(messages[i]!, missKeys[j]!, p);
           }
-          if (cacheSize > 0) {
+          // long texts rarely repeat and would make the cache's memory depend on line length
+          if (cacheSize > 0 && missKeys[j]!.length <= MAX_CACHED_KEY_CHARS) {
             if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
             cache.set(missKeys[j]!, p);
           }
