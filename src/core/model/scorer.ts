@@ -9,7 +9,7 @@
  * here, in input order, seeded by `observe` from a baseline), and a supervised anomaly head when
  * one is loaded.
  */
-import { featurizeMasked, maskMessage, packBatch } from '../features/index.js';
+import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
 import type { Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
 import { combineAnomaly, decideLevel, severityOf } from './decision.js';
@@ -36,6 +36,12 @@ interface KeyScore {
 
 /** Masked texts longer than this are scored but not cached: the cache holds at most cacheSize x this many characters. */
 const MAX_CACHED_KEY_CHARS = 1024;
+/**
+ * Padded cells (rows x widest row) per model call. Rows are sorted by length first, so padding is
+ * small, and a batch of long lines cannot make the runtime gather a huge [rows, width, classes]
+ * tensor (4,096 rows of 2,000 features were 200 MB).
+ */
+const MAX_BATCH_CELLS = 1 << 18;
 
 export function createScorer(models: readonly LoadedModel[], options: ScorerOptions = {}): Scorer {
   const level = models.find((m) => m.meta.task === 'level');
@@ -56,14 +62,30 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const troubleThreshold = level?.meta.threshold;
   const seen = new NoveltyCounter(options.noveltyKeys ?? 100_000);
 
+  /** Run `session` on the rows, in length order, in slices of at most MAX_BATCH_CELLS padded cells; outputs per row. */
+  async function runSorted(session: LoadedModel['session'], rows: SparseFeatures[], width: number): Promise<Float32Array> {
+    const order = Array.from(rows.keys()).sort((x, y) => rows[x]!.indices.length - rows[y]!.indices.length);
+    const out = new Float32Array(rows.length * width);
+    for (let start = 0; start < order.length; ) {
+      // rows grow along the order: the slice's widest row is its last
+      let end = start + 1;
+      while (end < order.length && (end + 1 - start) * Math.max(1, rows[order[end]!]!.indices.length) <= MAX_BATCH_CELLS) end++;
+      const slice = order.slice(start, end);
+      const result = await session.run(packBatch(slice.map((i) => rows[i]!)));
+      slice.forEach((i, k) => out.set(result.subarray(k * width, (k + 1) * width), i * width));
+      start = end;
+    }
+    return out;
+  }
+
   async function scoreKeys(keys: string[]): Promise<KeyScore[]> {
-    const batch = packBatch(keys.map((k) => featurizeMasked(k, spec!)));
+    const feats = keys.map((k) => featurizeMasked(k, spec!));
     // the anomaly model may hash its own features: featurize again only when its spec differs
-    const anomalyBatch = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash ? packBatch(keys.map((k) => featurizeMasked(k, anomaly.meta.featureSpec))) : batch;
+    const anomalyFeats = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash ? keys.map((k) => featurizeMasked(k, anomaly.meta.featureSpec)) : feats;
     const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
-      const probs = await level.session.run(batch);
       const c = levelLabels.length;
+      const probs = await runSorted(level.session, feats, c);
       for (let i = 0; i < keys.length; i++) {
         const best = decideLevel(probs, i * c, levelLabels, troubleThreshold);
         out[i]!.predictedLevel = levelLabels[best]!;
@@ -72,7 +94,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       }
     }
     if (anomaly) {
-      const scores = await anomaly.session.run(anomalyBatch);
+      const scores = await runSorted(anomaly.session, anomalyFeats, 1);
       for (let i = 0; i < keys.length; i++) out[i]!.head = scores[i]!;
     }
     return out;

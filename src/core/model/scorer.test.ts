@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURE_SPEC } from '../features/index.js';
+import { DEFAULT_TRAIN_OPTIONS, trainLevelModel, type LabeledMessage } from '../train/trainers.js';
+import { loadModel } from './load.js';
+import { createScorer } from './scorer.js';
+
+const data: LabeledMessage[] = [];
+for (let i = 0; i < 15; i++) data.push({ message: `request ${i} served`, level: 'INFO' }, { message: `connection ${i} refused`, level: 'ERROR' });
+const opts = { ...DEFAULT_TRAIN_OPTIONS, name: 't', version: '1', holdout: 0, description: 't', logmlVersion: 't', featureSpec: { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 }, epochs: 10 };
+
+describe('createScorer', () => {
+  it('gives each message the prediction it gets alone, however a batch mixes short and very long lines', async () => {
+    const model = await loadModel({ bytes: trainLevelModel(data, opts).bytes, origin: 't' });
+    const messages = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `connection ${i} refused ` + 'word '.repeat(i * 7) : `request ${i} served`));
+    const batch = await createScorer([model], { cacheSize: 0 }).score(messages);
+    const alone = createScorer([model], { cacheSize: 0 });
+    for (const i of [0, 1, 2, 150, 297, 298, 299]) {
+      const [p] = await alone.score([messages[i]!]);
+      expect(batch[i]!.predictedLevel).toBe(p!.predictedLevel);
+      expect(batch[i]!.levelProbability).toBeCloseTo(p!.levelProbability!, 6);
+    }
+    await model.session.release();
+  });
+});
