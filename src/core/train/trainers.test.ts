@@ -111,6 +111,15 @@ describe('trainAnomalyModel', () => {
     expect(novel!.isAnomaly).toBe(true);
     expect(novel!.anomalyScore!).toBeGreaterThan(seen!.anomalyScore!);
   });
+  it('unsupervised with unlabeled held-out lines: the held-out figure is their flag rate, with its n', () => {
+    const normal = data.filter((d) => !d.anomaly).map((d) => ({ ...d, anomaly: null }));
+    const result = trainAnomalyModel(normal, { ...base, ...ANOMALY_DEFAULTS, holdout: 0.25, unsupervised: true, noveltyQuantile: 0.99 });
+    const h = result.meta.metrics.heldOut as Record<string, unknown>;
+    expect(h.n).toBe(15);
+    expect(h.labeled).toBe(0);
+    expect(typeof h.flagRate).toBe('number');
+    expect(h.flagRate as number).toBeLessThan(0.5); // heartbeats like the training ones
+  });
 });
 
 describe('datasets', () => {

@@ -331,7 +331,9 @@ export function trainAnomalyModel(data: readonly LabeledMessage[], opts: Anomaly
   };
   const trainReport = trainLabeled.length ? report(fitSet, trainScores) : null;
   const testScores = test.map((d) => score(featurize(d.message, spec)));
-  const testReport = report(test, testScores);
+  // held-out lines without labels still say something: the share flagged (what normal logs cost in alerts)
+  const testFlagRate = testScores.filter((s) => s >= threshold).length / Math.max(1, testScores.length);
+  const testReport = report(test, testScores) ?? (test.length ? { n: test.length, flagRate: testFlagRate, labeled: 0 } : null);
   const flagRate = trainScores.filter((s) => s >= threshold).length / Math.max(1, trainScores.length);
   const meta: ModelMetadata = {
     name: opts.name,
