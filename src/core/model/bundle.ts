@@ -119,8 +119,37 @@ export function readBundle(bytes: Uint8Array, origin: string): LoadedBundle {
     throw new InputError(`model ${origin} needs a feature spec this logml cannot reproduce: ${reason}`, 'retrain it with this version: `logml train ...`');
   }
   if (!Array.isArray(m.labels) || m.labels.length === 0) throw new InputError(`model ${origin} has no labels`, hint);
+  const problem = metadataProblem(m, decoded);
+  if (problem) throw new InputError(`model ${origin}: ${problem}`, hint);
   const outputName = m.head === 'softmax' ? 'probabilities' : 'score';
   return { meta: m, sha256: createHash('sha256').update(bytes).digest('hex'), bytes, outputName };
+}
+
+const LEVEL_NAMES = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
+type Initializer = { name?: string; dims?: Array<number | { toNumber(): number }> };
+
+/**
+ * What in the metadata contradicts itself or the graph, or null: every field the scorer relies
+ * on is checked at load, so a tampered or mismatched file is refused in one line instead of
+ * scoring nonsense (labels that are not the graph's outputs, a threshold of "abc") or failing
+ * inside onnxruntime.
+ */
+function metadataProblem(m: ModelMetadata, decoded: Record<string, unknown>): string | null {
+  const heads: Record<string, HeadKind[]> = { level: ['softmax'], anomaly: ['logistic', 'rarity'] };
+  if (!heads[m.task]!.includes(m.head)) return `${m.task === 'anomaly' ? 'an' : 'a'} ${m.task} model cannot have a ${String(m.head)} head (expected ${heads[m.task]!.join(' or ')})`;
+  if (m.task === 'level') {
+    if (!m.labels.every((l) => typeof l === 'string' && LEVEL_NAMES.has(l)) || new Set(m.labels).size !== m.labels.length) return `its labels ${JSON.stringify(m.labels)} are not distinct level names (TRACE..FATAL)`;
+  } else if (JSON.stringify(m.labels) !== '["normal","anomaly"]') return `an anomaly model's labels must be ["normal","anomaly"], got ${JSON.stringify(m.labels)}`;
+  if (m.threshold !== undefined && !(typeof m.threshold === 'number' && Number.isFinite(m.threshold) && m.threshold >= 0 && m.threshold <= 1)) return `its threshold ${JSON.stringify(m.threshold)} is not a number from 0 to 1`;
+  const graph = decoded.graph as { initializer?: Initializer[] } | undefined;
+  const dimsOf = (name: string) => graph?.initializer?.find((t) => t.name === name)?.dims?.map((d) => (typeof d === 'number' ? d : d.toNumber()));
+  const d = m.featureSpec.dims;
+  const idf = dimsOf('idf');
+  if (!idf || idf.length !== 1 || idf[0] !== d) return `its graph's idf table has shape ${JSON.stringify(idf ?? null)}, the feature spec says ${d} buckets`;
+  const weights = m.head === 'softmax' ? dimsOf('W') : m.head === 'logistic' ? dimsOf('w') : dimsOf('r');
+  const expected = m.head === 'softmax' ? [d, m.labels.length] : [d];
+  if (JSON.stringify(weights) !== JSON.stringify(expected)) return `its graph's weights have shape ${JSON.stringify(weights ?? null)}, expected ${JSON.stringify(expected)} (${m.labels.length} labels, ${d} buckets)`;
+  return null;
 }
 
 /** A model file's bytes, with InputErrors that name the path (no runtime is loaded). */
