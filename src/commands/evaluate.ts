@@ -3,7 +3,7 @@
  * prints a table or JSON.
  */
 import { Command, Option } from 'commander';
-import { defaultModelPaths } from './shared.js';
+import { defaultModelPaths, noteSkipped } from './shared.js';
 
 interface EvaluateFlags {
   model?: string;
@@ -42,6 +42,7 @@ Examples:
       const modelPath = flags.model ?? defaultModelPaths()[0];
       if (!modelPath) throw new (await import('../core/errors.js')).UsageError('no model given and the shipped models are missing', 'pass --model MODEL.onnx');
       const datasets = await loadDatasets(flags.data, { text: flags.textColumn, level: flags.levelColumn, label: flags.labelColumn }, flags.inputFormat as never);
+      for (const [k, d] of datasets.entries()) if (d.skipped) noteSkipped(d.skipped, d.records.length, `${flags.data[k]}: read`);
       const model = await loadModel({ path: modelPath });
       try {
         const evaluation = await evaluateModel(model, datasets.flatMap((d) => d.records));

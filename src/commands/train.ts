@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { fraction, positiveInt } from './shared.js';
+import { fraction, noteSkipped, positiveInt } from './shared.js';
 
 interface TrainFlags {
   task: 'level' | 'anomaly';
@@ -114,6 +114,7 @@ Examples:
       const { createRequire } = await import('node:module');
       const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
       const datasets = await loadDatasets(flags.data, { text: flags.textColumn, level: flags.levelColumn, label: flags.labelColumn, group: flags.groupColumn }, flags.inputFormat as never);
+      for (const [k, d] of datasets.entries()) if (d.skipped) noteSkipped(d.skipped, d.records.length, `${flags.data[k]}: read`);
       const records = datasets.flatMap((d) => d.records);
       const common = {
         ...DEFAULT_TRAIN_OPTIONS,

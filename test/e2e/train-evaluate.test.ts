@@ -2,7 +2,7 @@
  * End-to-end: train a model from log files and from a CSV, use it in predict, evaluate it;
  * help and version.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,17 @@ describe('logml train / evaluate', () => {
     expect(e.n).toBe(2000);
     expect(e.report.perClass.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['INFO', 'WARN', 'ERROR']));
     expect(e.report.confusion.length).toBe(e.report.labels.length);
+  });
+
+  it('train and evaluate say how many lines were repaired or left out, like predict', async () => {
+    const bad = join(dir, 'bad-bytes.log');
+    writeFileSync(bad, Buffer.concat([Buffer.from('2024-01-01 10:00:00 INFO app: started ok\n2024-01-01 10:00:01 ERROR app: failed '), Buffer.from([0xff, 0xfe]), Buffer.from(' to connect\n2024-01-01 10:00:02 INFO app: done\n')]));
+    const tr = await runCli(['train', '--task', 'level', '--data', bad, '--holdout', '0', '--out', join(dir, 'bad.onnx'), '--format', 'json']);
+    expect(tr.code).toBe(0);
+    expect(tr.stderr).toContain('1 line had bad bytes, replaced by U+FFFD');
+    const ev = await runCli(['evaluate', '--model', join(ROOT, 'models', 'level.onnx'), '--data', bad, '--format', 'json']);
+    expect(ev.code).toBe(0);
+    expect(ev.stderr).toContain(`${bad}: read 3 records`);
   });
 
   it('fine-tunes the shipped level model on a log file in one command (--base)', async () => {

@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { createRecordParser, normalizeLevel, type InputFormat } from '../parse/index.js';
 import type { LabeledMessage } from './trainers.js';
 import { openLineSource } from '../io/line-source.js';
+import type { SkipCounts } from '../io/line-splitter.js';
 import type { LogRecord } from '../types.js';
 
 export interface CsvColumns {
@@ -59,6 +60,8 @@ export interface LoadedDataset {
   columns: { text: string; level: string | null; label: string | null };
   /** Rows whose level cell was not empty but not a level either. */
   unknownLevels: number;
+  /** Log files: lines left out (too long, unparsable) or repaired (bad bytes), as predict counts them. */
+  skipped?: SkipCounts;
 }
 
 /** Load a labeled CSV with a header row. */
@@ -133,7 +136,8 @@ export async function loadLogDataset(path: string, inputFormat: InputFormat | 'a
     for (let i = 0; i < batch.lines.length; i++) add(parser.push(batch.lines[i]!, batch.lineNos[i]!));
   }
   add(parser.flush());
-  return { records, columns: { text: 'message', level: 'level', label: null }, unknownLevels: 0 };
+  const skipped = { ...source.skipped, unparsable: source.skipped.unparsable + parser.unparsable };
+  return { records, columns: { text: 'message', level: 'level', label: null }, unknownLevels: 0, skipped };
 }
 
 /** CSV files (by .csv extension) and log files, in the order given. */
