@@ -15,7 +15,8 @@ export class NoveltyCounter {
 
   /** Count one more sighting of `key`; returns how many times it has been seen, this one included. */
   observe(key: string): number {
-    const k = key.length > MAX_KEY_CHARS ? key.slice(0, MAX_KEY_CHARS) : key;
+    // a copy, not a slice: V8 keeps a sliced string's whole parent alive
+    const k = key.length > MAX_KEY_CHARS ? Buffer.from(key.slice(0, MAX_KEY_CHARS)).toString() : key;
     let n = this.current.get(k);
     if (n === undefined) {
       n = this.previous.get(k) ?? 0;

@@ -174,7 +174,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
           if (s) {
             s.count++;
             s.last = seenAt(r);
-          } else seen.set(templateId, { count: 1, first: seenAt(r), last: seenAt(r), example: r.message });
+          } else seen.set(templateId, { count: 1, first: seenAt(r), last: seenAt(r), example: r.message.length > 1024 ? Buffer.from(r.message.slice(0, 1024)).toString() + '…' : r.message }); // a copy: a slice would keep the whole line alive
           continue;
         }
         const params = wantParams ? templateParams(template, r.message) : undefined;
