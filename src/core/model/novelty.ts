@@ -2,10 +2,10 @@
  * @file How often each masked text has been seen in this run, in bounded memory: two
  * generations of maps (the current one, and the one before it), so an entry survives while it
  * keeps being seen, both lookups and forgetting are O(1), and at most 2 x `maxKeys` keys (each
- * cut to 512 characters) are ever held.
+ * cut to 256 characters) are ever held.
  */
 
-const MAX_KEY_CHARS = 512;
+const MAX_KEY_CHARS = 256;
 
 export class NoveltyCounter {
   private current = new Map<string, number>();

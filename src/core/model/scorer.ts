@@ -20,7 +20,7 @@ export interface ScorerOptions {
   cacheSize?: number;
   /** Decision threshold on the anomaly score (default: the anomaly model's, else 0.5). */
   anomalyThreshold?: number;
-  /** Distinct masked messages whose counts are kept for novelty (default 100,000). */
+  /** Distinct masked messages whose counts are kept for novelty (default 20,000 per generation). */
   noveltyKeys?: number;
 }
 
@@ -60,7 +60,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const threshold = options.anomalyThreshold ?? anomaly?.meta.threshold ?? 0.5;
   const levelLabels = (level?.meta.labels ?? []) as Level[];
   const troubleThreshold = level?.meta.threshold;
-  const seen = new NoveltyCounter(options.noveltyKeys ?? 100_000);
+  const seen = new NoveltyCounter(options.noveltyKeys ?? 20_000);
 
   /** Run `session` on the rows, in length order, in slices of at most MAX_BATCH_CELLS padded cells; outputs per row. */
   async function runSorted(session: LoadedModel['session'], rows: SparseFeatures[], width: number): Promise<Float32Array> {
