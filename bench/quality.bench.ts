@@ -21,11 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC } from '../src/core/features/index.js';
 import { binaryReport, classificationReport } from '../src/core/metrics/index.js';
-import { readBundle } from '../src/core/model/bundle.js';
-import { readSoftmaxGraph } from '../src/core/model/graph.js';
-import { decodeModel } from '../src/core/model/onnx-proto.js';
 import { createScorer, loadModel } from '../src/core/model/index.js';
-import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, knownFailureRows, trainAnomalyModel, trainLevelModel, type BaseLevelModel, type LabeledMessage, type LevelTrainOptions, type TrainResult } from '../src/core/train/index.js';
+import { ANOMALY_DEFAULTS, baseLevelModel, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, knownFailureRows, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions, type TrainResult } from '../src/core/train/index.js';
 import type { Level, Prediction } from '../src/core/types.js';
 import { corpus, generalRows, LEVEL_RECIPE } from '../scripts/train-default.js';
 import { LEVEL_SYSTEMS, LOGHUB_DIR, loadSystem, SYSTEMS } from './loghub.js';
@@ -77,12 +74,6 @@ function levelFigures(test: readonly LabeledMessage[], preds: readonly Predictio
   const r = classificationReport(test.map((d) => d.level!), preds.map((p) => p.predictedLevel!));
   const t = trouble(test.map((d) => isTrouble(d.level)), preds.map((p) => isTrouble(p.predictedLevel)));
   return { macroF1: r.macroF1, accuracy: r.accuracy, trouble: t, perClass: r.perClass };
-}
-
-function asBase(model: TrainResult): BaseLevelModel {
-  const b = readBundle(model.bytes, 'bench');
-  const graph = readSoftmaxGraph(decodeModel(model.bytes) as unknown as Record<string, unknown>, b.meta.featureSpec.dims, b.meta.labels.length)!;
-  return { ref: `${b.meta.name}@${b.meta.version}`, sha256: b.sha256, featureSpec: b.meta.featureSpec, labels: b.meta.labels as Level[], graph, ...(b.meta.threshold !== undefined ? { threshold: b.meta.threshold } : {}) };
 }
 
 function cli(args: string[]): string {
@@ -228,7 +219,7 @@ const losoModels = new Map<string, TrainResult>();
     const adapt = rows.slice(0, 1000);
     const test = rows.slice(1000);
     const before = levelFigures(test, await predict([losoModels.get(held)!.bytes], test.map((r) => r.message)));
-    const tuned = trainLevelModel(adapt, { ...base, ...FINE_TUNE_DEFAULTS, dedupe: false, base: asBase(losoModels.get(held)!) });
+    const tuned = trainLevelModel(adapt, { ...base, ...FINE_TUNE_DEFAULTS, dedupe: false, base: baseLevelModel(losoModels.get(held)!.bytes, `leave-${held}-out model`) });
     const after = levelFigures(test, await predict([tuned.bytes], test.map((r) => r.message)));
     log(`${held.padEnd(10)} ${f3(before.macroF1).padStart(10)} ${f3(after.macroF1).padStart(6)}   ${f3(before.trouble.f1).padStart(17)} ${f3(after.trouble.f1).padStart(6)}`);
   }

@@ -49,9 +49,9 @@ const time = (rng: Rng) => `2024-0${1 + int(rng, 9)}-1${int(rng, 10)}T0${int(rng
 /** A value for a placeholder named `name` (may be empty) of printf conversion `conv` (may be empty). */
 export function placeholderValue(name: string, conv: string, rng: Rng): string {
   const n = name.toLowerCase();
-  if ('diouc'.includes(conv) && conv !== '' && conv !== 'c') return number(rng);
-  if (conv === 'x' || conv === 'X' || conv === 'p') return hex(rng);
-  if ('feEgG'.includes(conv) && conv !== '') return float(rng);
+  if (/^[diou]$/.test(conv)) return number(rng);
+  if (/^[xXp]$/.test(conv)) return hex(rng);
+  if (/^[feEgG]$/.test(conv)) return float(rng);
   if (conv === 'T') return pick(rng, TYPES);
   if (n) {
     if (/(^|_|\b)(err|error|e|ex|exc|exception|cause|reason|why|t|throwable)($|_|\b)|error|exception/.test(n)) return pick(rng, CAUSES);

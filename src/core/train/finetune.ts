@@ -13,7 +13,11 @@ import type { BaseLevelModel } from './trainers.js';
 
 /** The level model at `path`, ready to fine-tune; InputError / UsageError with a hint otherwise. */
 export function loadBaseLevelModel(path: string): BaseLevelModel {
-  const bytes = readModelFile(path);
+  return baseLevelModel(readModelFile(path), path);
+}
+
+/** A level model's bytes as a fine-tuning base; `path` names it in errors. */
+export function baseLevelModel(bytes: Uint8Array, path: string): BaseLevelModel {
   const bundle = readBundle(bytes, path);
   const m = bundle.meta;
   if (m.task !== 'level' || m.head !== 'softmax') throw new UsageError(`--base ${path} is a ${m.task} model; only level models can be fine-tuned`, 'give a level model, e.g. models/level.onnx');

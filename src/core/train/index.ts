@@ -1,6 +1,6 @@
 /** @file Public surface of training and evaluation. */
 export { trainLevelModel, trainAnomalyModel, DEFAULT_TRAIN_OPTIONS, ANOMALY_DEFAULTS, FINE_TUNE_DEFAULTS } from './trainers.js';
-export { loadBaseLevelModel } from './finetune.js';
+export { baseLevelModel, loadBaseLevelModel } from './finetune.js';
 export { loadCorpus, fillPlaceholders } from './corpus.js';
 export { knownFailureRows, KNOWN_FAILURES } from './known-failures.js';
 export type { LabeledMessage, CommonTrainOptions, LevelTrainOptions, BaseLevelModel, AnomalyTrainOptions, TrainResult } from './trainers.js';

@@ -151,15 +151,6 @@ export interface LevelTrainOptions extends CommonTrainOptions {
   troubleThreshold?: number;
   /** Fine-tune this model: start from its weights, keep its features, labels and idf. */
   base?: BaseLevelModel;
-  /**
-   * The share of each level among the lines the model will score (the runtime prior). Logging
-   * statements are not log lines: a corpus of statements is more than half warnings and errors,
-   * a running system's output is mostly INFO. The biases are shifted by ln(prior / training
-   * share) so the model's probabilities are calibrated to that prior (absent: left as trained).
-   */
-  classPrior?: Partial<Record<Level, number>>;
-  /** How far the biases move towards classPrior: 1 = all the way, 0.5 = half (in log space). */
-  classPriorStrength?: number;
 }
 
 /** Fine-tuning: the base's idf, with idf fitted on the new data for buckets the base gave none. */
@@ -168,22 +159,6 @@ function extendIdf(baseIdf: Float32Array, feats: readonly SparseFeatures[], dims
   const present = new Uint8Array(dims);
   for (const f of feats) for (const d of f.indices) present[d] = 1;
   return Float32Array.from(baseIdf, (v, d) => (v === 0 && present[d] ? own[d]! : v));
-}
-
-/** Bias shift ln(prior_c / share_c), share_c the weighted share of class c in training. */
-function priorShift(classes: readonly Level[], labels: Int32Array, weights: Float32Array, prior: Partial<Record<Level, number>>): Float32Array {
-  const mass = new Float64Array(classes.length);
-  let total = 0;
-  labels.forEach((l, i) => {
-    mass[l]! += weights[i]!;
-    total += weights[i]!;
-  });
-  const priorTotal = classes.reduce((a, c) => a + (prior[c] ?? 0), 0);
-  return Float32Array.from(classes, (c, k) => {
-    const p = (prior[c] ?? 0) / Math.max(priorTotal, 1e-12);
-    const share = mass[k]! / Math.max(total, 1e-12);
-    return p > 0 && share > 0 ? Math.log(p / share) : 0;
-  });
 }
 
 /** Train a level classifier (or fine-tune `opts.base`). Records without a level are ignored. */
@@ -213,7 +188,6 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   const { rows: allRows, labels, weights } = withLexiconCopies(feats, rows, baseLabels, baseWeights, idf, spec, copyWeight);
   const init = base && base.graph.head.kind === 'softmax' ? { weights: base.graph.head.weights, bias: base.graph.head.bias } : undefined;
   const { weights: W, bias } = trainSoftmax(allRows, labels, weights, classes.length, spec.dims, opts, init);
-  if (opts.classPrior) priorShift(classes, baseLabels, baseWeights, opts.classPrior).forEach((d, k) => (bias[k]! += d * (opts.classPriorStrength ?? 1)));
   const graph: GraphSpec = { dims: spec.dims, idf, head: { kind: 'softmax', classes: classes.length, weights: W, bias } };
   const troubleThreshold = opts.troubleThreshold ?? base?.threshold;
 
@@ -249,7 +223,6 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
       balanceGroups: opts.balanceGroups,
       ...(opts.groupWeightPower !== undefined ? { groupWeightPower: opts.groupWeightPower } : {}),
       ...(opts.dedupe ? { dedupe: true } : {}),
-      ...(opts.classPrior ? { classPrior: opts.classPrior, classPriorStrength: opts.classPriorStrength ?? 1 } : {}),
       epochs: opts.epochs,
       learningRate: opts.learningRate,
       l2: opts.l2,
