@@ -27,11 +27,9 @@ describe('maskMessage', () => {
     const m = 'x 1 y 2 /a/b 10.0.0.1';
     expect(maskMessage(maskMessage(m))).toBe(maskMessage(m));
   });
-  it('handles a long line without blowing up', () => {
+  it('handles a long line without blowing up (no clock: a super-linear mask would hit the timeout)', { timeout: 120_000 }, () => {
     const long = 'word 123 '.repeat(200_000);
-    const t0 = Date.now();
-    expect(maskMessage(long).length).toBeGreaterThan(0);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(maskMessage(long)).toBe('word <NUM> '.repeat(200_000));
   });
 });
 

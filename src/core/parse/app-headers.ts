@@ -1,7 +1,7 @@
 /**
  * @file Header layouts of the `header` format that the generic `time ... LEVEL component` scan
  * cannot read: fixed layouts tried first (NCSA common/combined access logs, Kubernetes CRI
- * container lines, PostgreSQL's `log_line_prefix` defaults) and level-less layouts tried when the
+ * container lines, PostgreSQL's `log_line_prefix` defaults, Redis's `pid:role time mark`) and level-less layouts tried when the
  * generic scan finds no level (`time|component|pid|message`, `[time] program - message`,
  * `time [thread:Class@line] - message`, columns before an epoch time: `id host comp 1077804742 msg`). Every regex is anchored and runs on a bounded prefix;
  * a cheap character test rejects most lines before any regex. Never throws.
@@ -118,6 +118,23 @@ function parsePostgresLine(line: string, out: LineFields, ctx: LineParseContext)
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Redis: `pid:role DD Mon YYYY HH:MM:SS.mmm <mark> message`, role C/M/S/X, mark . - * # for
+// debug, verbose, notice, warning (redis.conf `loglevel`)
+
+const REDIS_HEAD = /^\d{1,10}:[CMSX] (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?) ([.*#-]) /;
+const REDIS_LEVELS: Readonly<Record<string, Level>> = { '.': 'DEBUG', '-': 'DEBUG', '*': 'INFO', '#': 'WARN' };
+
+function parseRedisLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = REDIS_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = normalizeTime(`${m[2]} ${m[1]} ${m[4]} ${m[3]}`, ctx);
+  out.level = REDIS_LEVELS[m[5]!]!;
+  out.component = null;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
@@ -132,6 +149,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (parseCriLine(line, out, ctx, inner)) return true;
       if (parsePostgresLine(line, out, ctx)) return true;
     }
+    if (parseRedisLine(line, out, ctx)) return true;
   }
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;
   return false;

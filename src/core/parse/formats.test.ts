@@ -167,3 +167,31 @@ describe('header format with a syslog-style date', () => {
       .toMatchObject({ time: '2024-10-11T22:14:15.000Z', level: 'ERROR', message: 'something' });
   });
 });
+
+describe('structured bodies and Redis', () => {
+  it('reads a logfmt body inside a syslog line: its message, level and time', () => {
+    const r = parseOne('Nov 30 07:58:03 node-7 dockerd[812]: time="2024-11-30T07:58:03.290551047Z" level=warning msg="Your kernel does not support swap limit capabilities" x=1');
+    expect(r.message).toBe('Your kernel does not support swap limit capabilities');
+    expect(r.level).toBe('WARN');
+    expect(r.time).toBe('2024-11-30T07:58:03.290Z');
+  });
+  it('reads a JSON body inside a syslog line', () => {
+    const r = parseOne('Nov 30 06:25:01 web-02 billing[9]: {"level":"error","msg":"db down"}');
+    expect(r.message).toBe('db down');
+    expect(r.level).toBe('ERROR');
+  });
+  it('leaves a syslog body of plain counters or text as written', () => {
+    expect(parseOne('Nov 30 06:25:01 web-02 stats[1]: rx=1 tx=2').message).toBe('rx=1 tx=2');
+    expect(parseOne('Nov 30 06:25:01 web-02 CRON[20417]: (backup) CMD (/usr/local/bin/rotate)').message).toBe('(backup) CMD (/usr/local/bin/rotate)');
+  });
+  it.each([
+    ['1:M 30 Nov 2024 05:00:00.104 # WARNING Memory overcommit must be enabled!', 'WARN', 'WARNING Memory overcommit must be enabled!'],
+    ['1:M 30 Nov 2024 05:00:00.106 * Ready to accept connections tcp', 'INFO', 'Ready to accept connections tcp'],
+    ['4711:S 02 Jan 2024 10:11:12.000 - Accepted 10.0.0.1:6379', 'DEBUG', 'Accepted 10.0.0.1:6379'],
+  ])('reads the Redis header of %s', (line, level, message) => {
+    const r = parseOne(line);
+    expect(r.level).toBe(level);
+    expect(r.message).toBe(message);
+    expect(r.time).toMatch(/^2024-/);
+  });
+});

@@ -160,25 +160,23 @@ describe('createRecordParser', () => {
 });
 
 describe('pathological input', () => {
-  it('parses a 50 MB line in well under a second, in every format', () => {
+  // No clock here (the suite runs on loaded machines): a super-linear scan of 50 MB would not end
+  // within the test's timeout, a linear one takes a fraction of a second per case.
+  it('parses a 50 MB line in every format, each to one record', { timeout: 180_000 }, () => {
     const huge = 'a'.repeat(50 * 1024 * 1024);
     const cases = [huge, `{${huge}}`, JSON.stringify({ msg: huge }), `2024-01-02 03:04:05 INFO ${huge}`, `[${huge}`,
       `<13>${huge}`, `k=${huge}`, `k="${huge}`, `\t${huge}`, 'a '.repeat(25 * 1024 * 1024)];
     for (const line of cases) {
       for (const format of ['auto', ...INPUT_FORMATS] as const) {
-        const start = performance.now();
         const records = parseLines([line], format);
-        expect(records).toHaveLength(1);
-        expect(performance.now() - start, `${format}: ${line.slice(0, 12)}...`).toBeLessThan(1000);
+        expect(records, `${format}: ${line.slice(0, 12)}...`).toHaveLength(1);
       }
     }
   });
 
   it('a 50 MB header line keeps its whole message', () => {
     const tail = 'x'.repeat(50 * 1024 * 1024);
-    const start = performance.now();
     const [record] = parseLines([`2024-01-02 03:04:05 ERROR app: ${tail}`]);
-    expect(performance.now() - start).toBeLessThan(1000);
     expect(record).toMatchObject({ level: 'ERROR', component: 'app' });
     expect(record!.message.length).toBe(tail.length);
   });

@@ -4,6 +4,7 @@
  * (`<165>1 2003-10-11T22:14:15.003Z host app 123 ID47 [sd] msg`). Level comes from PRI only.
  * Regexes run on a bounded prefix; the message is a slice of the line. Never throws.
  */
+import { refineEmbeddedBody } from './embedded.js';
 import { isCriLine } from './app-headers.js';
 import { syslogSeverityToLevel } from './level.js';
 import { sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
@@ -83,6 +84,7 @@ function parse5424(line: string, pos: number, out: LineFields, ctx: LineParseCon
   const app = line.slice(starts[2]!, ends[2]!);
   out.component = app === '-' ? null : app;
   out.message = sliceTrimEnd(line, msg);
+  refineEmbeddedBody(out, ctx);
   return true;
 }
 
@@ -129,9 +131,11 @@ export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseCon
       }
       out.component = line.slice(tagStart, tagEnd);
       out.message = sliceTrimEnd(line, skipSpaces(line, i + 1));
+      refineEmbeddedBody(out, ctx);
       return true;
     }
   }
   out.message = sliceTrimEnd(line, tagStart);
+  refineEmbeddedBody(out, ctx);
   return true;
 }
