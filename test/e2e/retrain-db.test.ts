@@ -6,6 +6,7 @@
  * A production model trained on shuffled levels loses to a candidate trained on true ones
  * (promoted); a candidate trained on shuffled levels is registered but not promoted; --when-drift
  * skips when the production model's predictions have not drifted; a held lock skips the run.
+ * The reader under both (readLabeledLogs) is checked on the same server.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/core/db/connection.js';
+import { labelsTableInfo, readLabeledLogs } from '../../src/core/db/labeled-logs.js';
+import { DEFAULT_LOG_TABLE } from '../../src/core/db/log-source.js';
 import { parseNdjson, runCli } from '../helpers/run-cli.js';
 import { startPostgres, type TestDatabase } from '../support/postgres.js';
 
@@ -187,6 +190,9 @@ describe('logml retrain (built binary)', () => {
   });
 
   it('--when-drift skips when the production model has not drifted (exit 5)', async () => {
+    const unscored = await runCli(['retrain', '-m', 'lvl@production', '--db', db.url, ...SINCE, '--when-drift']);
+    expect(unscored.code).toBe(2);
+    expect(unscored.stderr).toContain('hint: score them first: logml backfill -m lvl@production');
     expect((await runCli(['backfill', '--db', db.url, '-m', 'lvl@production', '--no-templates'])).code).toBe(0);
     const r = await runCli(['retrain', '-m', 'lvl@production', '--db', db.url, ...SINCE, '--when-drift', '--format', 'json']);
     expect(r.code).toBe(5);
@@ -215,5 +221,28 @@ describe('logml retrain (built binary)', () => {
     const gate = await runCli(['retrain', '-m', 'lvl@production', '--db', db.url, '--max-fpr', '0.1']);
     expect(gate.code).toBe(2);
     expect(gate.stderr).toContain('--max-fpr cannot be checked on a level model');
+  });
+});
+
+describe('readLabeledLogs (the reader of train --db and retrain, same server)', () => {
+  it('labels correct levels, match on log source, cap to the newest rows, hold out a named sample', async () => {
+    await pool.query(`CREATE TABLE small (id bigint PRIMARY KEY, message text, level text, created_at timestamptz)`);
+    await pool.query(`INSERT INTO small SELECT g, 'line ' || g, CASE WHEN g % 2 = 0 THEN 'info' ELSE NULL END, timestamptz '2026-02-01' + g * interval '1 hour' FROM generate_series(1, 10) g`);
+    // a label of another table with the same id must not apply
+    await pool.query(`INSERT INTO ml_labels (log_source, log_id, level, is_anomaly, sample) VALUES ('small', '3', 'FATAL', true, 'golden'), ('small', '4', NULL, false, NULL), ('other', '6', 'ERROR', true, NULL)`);
+    const labels = await labelsTableInfo(pool, 'ml_labels', true);
+    const table = { ...DEFAULT_LOG_TABLE, table: 'small' };
+    const all = await readLabeledLogs(pool, { table, range: {}, labels, require: 'level', limit: 100, pageSize: 2 });
+    expect(all.capped).toBe(false);
+    expect(all.rows.map((r) => [r.id, r.level, r.anomaly])).toEqual([['2', 'INFO', null], ['3', 'FATAL', true], ['4', 'INFO', false], ['6', 'INFO', null], ['8', 'INFO', null], ['10', 'INFO', null]]);
+    const newest = await readLabeledLogs(pool, { table, range: { since: '2026-02-01T03:00:00Z' }, labels, require: 'none', limit: 4, pageSize: 3 });
+    expect(newest).toMatchObject({ capped: true, logSource: 'small' });
+    expect(newest.rows.map((r) => r.id)).toEqual(['7', '8', '9', '10']);
+    const anomalies = await readLabeledLogs(pool, { table, range: {}, labels, require: 'anomaly', limit: 100 });
+    expect(anomalies.rows.map((r) => [r.id, r.anomaly])).toEqual([['3', true], ['4', false]]);
+    const sample = await readLabeledLogs(pool, { table, range: { since: '2030-01-01T00:00:00Z' }, labels, require: 'level', limit: 100, sample: { name: 'golden', mode: 'only' } });
+    expect(sample.rows.map((r) => r.id)).toEqual(['3']);
+    const rest = await readLabeledLogs(pool, { table, range: {}, labels, require: 'level', limit: 100, sample: { name: 'golden', mode: 'exclude' } });
+    expect(rest.rows.map((r) => r.id)).toEqual(['2', '4', '6', '8', '10']);
   });
 });

@@ -218,10 +218,15 @@ async function locked(
     const given = Object.values(o.whenDrift.gates).some((v) => v !== undefined);
     // no drift gate given: the report's alert thresholds (PSI 0.25 for levels, KS 0.1 for scores)
     const gates = given ? o.whenDrift.gates : task === 'level' ? { maxPsi: DEFAULT_DRIFT_THRESHOLDS.psiAlert } : { maxKs: DEFAULT_DRIFT_THRESHOLDS.ksAlert };
-    const report = await dbReport({ db: o.db, table: o.table, range: o.whenDrift.range, models: [`${name}@${aliased}`], record: false, modelFiles: [], gates });
-    const breached = driftBreached(report.gates);
-    result.drift = { gates: report.gates, breached, window: describeWindow(o.table.table, o.whenDrift.range) };
-    if (!breached) return done('skipped-no-drift', [driftReason(report.gates)]);
+    const report = await dbReport({ db: o.db, table: o.table, range: o.whenDrift.range, models: [`${name}@${aliased}`], record: false, modelFiles: [], gates: {} });
+    const driftWindow = describeWindow(o.table.table, o.whenDrift.range);
+    if (!report.coverage.perModel?.[0]?.covered) {
+      throw new UsageError(`--when-drift: no predictions of ${name}@${aliased} (${name}@${alias}) for the logs of ${driftWindow}, so its drift cannot be measured`, `score them first: logml backfill -m ${name}@${alias} (same table and window), or widen --drift-since`);
+    }
+    const driftGates = evaluateGates(report, gates);
+    const breached = driftBreached(driftGates);
+    result.drift = { gates: driftGates, breached, window: driftWindow };
+    if (!breached) return done('skipped-no-drift', [driftReason(driftGates)]);
   }
 
   const labels = await labelsTableInfo(pool, o.labelsTable, task === 'anomaly' && !o.unlabeledNormal);
@@ -288,7 +293,7 @@ export function renderRetrain(r: RetrainResult): string {
   const ev = (e: ModelEvaluation) => `accuracy ${f3(e.accuracy)} [${f3(e.accuracyCi95[0])}, ${f3(e.accuracyCi95[1])}], ${r.task === 'level' ? 'macro-F1' : 'F1'} ${f3(e.f1)}${e.fpr !== null ? `, FPR ${f3(e.fpr)}` : ''} (n=${e.n})`;
   const lines = [`retrain ${r.model}@${r.alias}${r.task ? ` (${r.task})` : ''} on ${r.window}`];
   if (r.drift) lines.push(`  drift       ${r.drift.breached ? 'breached' : 'none'} in ${r.drift.window}: ${r.drift.gates.map((g) => `${g.figure} ${Number(g.value.toFixed(4))} (max ${g.threshold}, n=${g.n})`).join('; ')}`);
-  if (r.candidate) lines.push(`  trained     ${r.model}@${r.candidate.version}${r.candidate.created ? '' : ' (already registered)'}, trained on ${r.candidate.trainedOn.records} logs ${JSON.stringify(r.candidate.trainedOn.labelCounts)}${r.candidate.capped ? ' (newest only: --limit)' : ''}`);
+  if (r.candidate) lines.push(`  trained     ${r.model}@${r.candidate.version}${r.candidate.created ? "" : " (already registered)"} on ${r.candidate.trainedOn.records} logs ${JSON.stringify(r.candidate.trainedOn.labelCounts)}${r.candidate.capped ? ' (newest only: --limit)' : ''}`);
   if (r.sample) lines.push(`  sample      ${r.sample.n} labeled logs: ${r.sample.how}`);
   if (r.production && 'accuracy' in r.production) lines.push(`  production  ${r.model}@${r.production.version}: ${ev(r.production)}`);
   else if (r.production) lines.push(`  production  ${r.model}@${r.production.version}`);
