@@ -5,7 +5,7 @@
  * The built CLI trains a level model from each, measured with /usr/bin/time -f "%e %M" (seconds,
  * peak RSS), so the database path is compared with the file path in the same run; then with
  * --limit N/10 (the cap bounds memory), and one `retrain` on the table.
- * Run: npm run build && npx tsx bench/train-db.bench.ts [N]
+ * Run: npm run build && npm run bench:train-db [N]
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -41,6 +41,8 @@ interface RetrainFlags extends TableFlags {
   epochs?: number;
   l2?: number;
   modelVersion?: string;
+  fineTune?: boolean;
+  dryRun?: boolean;
   format?: 'table' | 'json';
 }
 
@@ -95,6 +97,8 @@ export function registerRetrain(program: Command): void {
     .option('--seed <n>', 'random seed of training', positiveInt('--seed'), 42)
     .option('--epochs <n>', 'passes over the data (default 12)', positiveInt('--epochs'))
     .option('--l2 <lambda>', 'L2 regularisation (default: 1e-4 for level, 1e-6 for anomaly)', nonNegative('--l2'))
+    .option('--fine-tune', 'level: start the candidate from the production model\'s weights (as train --base) instead of from nothing')
+    .option('--dry-run', 'decide and print, but write nothing to the registry (no register, no metrics, no promotion); same exit codes')
     .option('--model-version <version>', "the candidate's version (default: 1- and 8 hex of a hash of its training data and options: a re-run on the same data gives the same model)")
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, json otherwise)').choices(['table', 'json']))
     .addHelpText(
@@ -109,6 +113,7 @@ Examples:
   $ logml retrain -m level-custom@production --task level --db --since 7d
   $ logml retrain -m level-custom@production --db --since 7d --eval-since 1d --min-accuracy 0.9
   $ logml retrain -m anomaly-custom@production --db --since 30d --eval-sample golden --max-fpr 0.05
+  $ logml retrain -m level-custom@production --db --since 7d --fine-tune --dry-run
   */30 * * * *  logml backfill --since 1h -m level-custom@production && logml retrain -m level-custom@production --when-drift --since 7d`,
     )
     .action(async (flags: RetrainFlags) => {
@@ -140,12 +145,14 @@ Examples:
         epochs: flags.epochs,
         l2: flags.l2,
         modelVersion: flags.modelVersion,
+        fineTune: Boolean(flags.fineTune),
+        dryRun: Boolean(flags.dryRun),
         logmlVersion: version,
       });
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'json');
       process.stdout.write(format === 'json' ? JSON.stringify(r, null, 2) + '\n' : renderRetrain(r));
       if (r.exitCode !== 0) {
-        const what = r.decision === 'registered' ? `candidate ${r.model}@${r.candidate?.version} registered, not promoted` : r.decision === 'skipped-no-drift' ? 'skipped' : 'skipped';
+        const what = r.decision === 'registered' ? `candidate ${r.model}@${r.candidate?.version} ${r.dryRun ? 'would be registered (dry run)' : 'registered'}, not promoted` : 'skipped';
         throw new OutcomeError(r.exitCode, `${what}: ${r.reasons[0] ?? r.decision}`);
       }
     });

@@ -187,6 +187,17 @@ describe('logml retrain (built binary)', () => {
     expect(reg).toHaveLength(1);
     const { rows: after } = await pool.query(`SELECT version FROM ml_model_aliases WHERE name = 'lvl' AND alias = 'production'`);
     expect(after[0].version).toBe(before[0].version);
+    // --dry-run decides the same way and writes nothing; --fine-tune starts from production's weights
+    const count = async () => (await pool.query(`SELECT (SELECT count(*) FROM ml_models) + (SELECT count(*) FROM ml_model_metrics) AS n`)).rows[0].n;
+    const n0 = await count();
+    const dry = await runCli(['retrain', '-m', 'lvl@production', '--db', db.url, '--table', 'logs_bad', ...SINCE, '--fine-tune', '--dry-run', '--format', 'json']);
+    expect(dry.code).toBe(4);
+    const dj = json(dry.stdout);
+    expect(dj).toMatchObject({ decision: 'registered', dryRun: true, recorded: [], promotion: null });
+    expect(dj.candidate.trainedOn.description).toContain(`fine-tuned from lvl@${before[0].version}`);
+    expect(dj.reasons.at(-1)).toBe('dry run: nothing was written to the registry');
+    expect(dry.stderr).toContain('would be registered (dry run), not promoted');
+    expect(await count()).toBe(n0);
   });
 
   it('--when-drift skips when the production model has not drifted (exit 5)', async () => {

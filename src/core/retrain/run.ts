@@ -59,6 +59,10 @@ export interface RetrainOptions {
   l2?: number | undefined;
   /** Default: 1- and a hash of the training data and options (a re-run on the same data gives the same model). */
   modelVersion?: string | undefined;
+  /** Level: start the candidate from the production model's weights (train --base) instead of from nothing. */
+  fineTune?: boolean;
+  /** Decide, but write nothing to the registry (no register, no metrics, no promotion). */
+  dryRun?: boolean;
   logmlVersion: string;
 }
 
@@ -79,6 +83,8 @@ export interface ModelEvaluation {
 export interface RetrainResult {
   decision: RetrainDecision;
   exitCode: number;
+  /** --dry-run: the decision a real run would take; nothing was written. */
+  dryRun: boolean;
   reasons: string[];
   model: string;
   alias: string;
@@ -146,6 +152,7 @@ async function readSplit(db: pg.Pool, o: RetrainOptions, task: 'level' | 'anomal
     const isEval = (r: LabeledRow) => r.time !== null && Date.parse(r.time) >= at;
     return { train: all.rows.filter((r) => !isEval(r)), sample: all.rows.filter(isEval), how: `the logs of ${window} at or after ${new Date(at).toISOString()}`, capped: all.capped, logSource: all.logSource };
   }
+  if (!(o.split.share > 0)) throw new UsageError('--holdout 0 leaves no sample to compare the models on', 'give a share above 0 (default 0.2), --eval-since TIME or --eval-sample NAME');
   const nEval = all.rows.length < 2 ? 0 : Math.max(1, Math.floor(all.rows.length * o.split.share));
   const cut = all.rows.length - nEval;
   return { train: all.rows.slice(0, cut), sample: all.rows.slice(cut), how: `the last ${nEval} of ${all.rows.length} labeled logs of ${window} (id order)`, capped: all.capped, logSource: all.logSource };
@@ -159,7 +166,7 @@ async function readSplit(db: pg.Pool, o: RetrainOptions, task: 'level' | 'anomal
 export async function retrain(o: RetrainOptions): Promise<RetrainResult> {
   const { name, tag: alias } = parseModelRef(o.model);
   const window = describeWindow(o.table.table, o.range);
-  const result: RetrainResult = { decision: 'registered', exitCode: 0, reasons: [], model: name, alias, task: o.task ?? null, window, drift: null, production: null, candidate: null, sample: null, compare: null, gates: [], recorded: [], promotion: null };
+  const result: RetrainResult = { decision: 'registered', exitCode: 0, dryRun: Boolean(o.dryRun), reasons: [], model: name, alias, task: o.task ?? null, window, drift: null, production: null, candidate: null, sample: null, compare: null, gates: [], recorded: [], promotion: null };
   const done = (d: RetrainDecision, reasons: string[]) => Object.assign(result, { decision: d, exitCode: RETRAIN_EXIT[d], reasons });
   const pool = createPool({ db: o.db, max: 2, applicationName: 'logml retrain' });
   const models: LoadedModel[] = [];
@@ -237,7 +244,10 @@ async function locked(
   if (!sample.some(labeled)) throw new UsageError(`no labeled logs to evaluate on: ${split.how} holds none`, o.split.kind === 'sample' ? `label logs in ${o.labelsTable} with sample = '${o.split.name}'` : 'widen the window (--since), or change --holdout / --eval-since');
   if (train.length < 2) throw new UsageError(`only ${train.length} logs to train on in ${window} (held out: ${split.how})`, 'widen the window (--since), or hold out less');
 
-  const options = { task, seed: o.seed, epochs: o.epochs ?? null, l2: o.l2 ?? null, unlabeledNormal: o.unlabeledNormal, logml: o.logmlVersion };
+  if (o.fineTune && task !== 'level') throw new UsageError('--fine-tune goes with level models only', 'drop --fine-tune for an anomaly model');
+  if (o.fineTune && !prodBytes) throw new UsageError(`--fine-tune: ${name}@${alias} points at no model to start from`, 'run once without --fine-tune to train the first model');
+  const base = o.fineTune && prodBytes ? (await import('../train/finetune.js')).baseLevelModel(prodBytes.bytes, `${name}@${alias}`) : undefined;
+  const options = { task, seed: o.seed, epochs: o.epochs ?? null, l2: o.l2 ?? null, unlabeledNormal: o.unlabeledNormal, logml: o.logmlVersion, base: base?.sha256 ?? null };
   const version = o.modelVersion ?? versionOfRecords(train, options, sample);
   const trained = trainTask(train, {
     task,
@@ -249,6 +259,7 @@ async function locked(
     heldOutDescription: split.how,
     epochs: o.epochs,
     l2: o.l2,
+    base,
     description: `logml retrain ${o.model} on ${window}${split.capped ? `, the newest ${o.limit}` : ''}`,
     logmlVersion: o.logmlVersion,
   });
@@ -272,6 +283,11 @@ async function locked(
   }
   const d = decide({ candidateSha256: candidateSha, production: production ? { ref: `${name}@${alias} (${production.ref})`, sha256: production.sha256 } : null, mcnemar: result.compare?.mcnemar ?? null, n: evalN, alpha: o.alpha, gates: result.gates });
 
+  if (o.dryRun) {
+    const known = await pool.query('SELECT 1 FROM ml_models WHERE name = $1 AND version = $2', [name, version]);
+    result.candidate = { ...candEval, version, created: known.rows.length === 0, trainedOn: trained.meta.trainingData, capped: split.capped };
+    return done(d.decision, [...d.reasons, 'dry run: nothing was written to the registry']);
+  }
   // register the candidate (the same bytes again are a no-op), with the figures measured
   const reg = await registerModel(pool, { name, version, bytes: trained.bytes, metadata: trained.meta as unknown as Record<string, unknown> });
   result.candidate = { ...candEval, version, created: reg.created, trainedOn: trained.meta.trainingData, capped: split.capped };
@@ -305,13 +321,13 @@ export function renderRetrain(r: RetrainResult): string {
   }
   for (const g of r.gates) lines.push(`  gate        ${g.gate}: ${g.figure} ${Number(g.value.toFixed(4))} ${g.passed ? 'passed' : 'BREACHED'} (threshold ${g.threshold}, n=${g.n})`);
   const what: Record<RetrainDecision, string> = {
-    promoted: r.promotion ? `promoted: ${r.model}@${r.alias} -> ${r.promotion.version}${r.promotion.previous && r.promotion.previous !== r.promotion.version ? ` (was ${r.promotion.previous})` : ''}` : 'promoted',
+    promoted: r.promotion ? `promoted: ${r.model}@${r.alias} -> ${r.promotion.version}${r.promotion.previous && r.promotion.previous !== r.promotion.version ? ` (was ${r.promotion.previous})` : ''}` : `promoted: ${r.model}@${r.alias} -> ${r.candidate?.version ?? '?'}`,
     unchanged: 'unchanged: the production model is already this candidate',
     registered: `registered ${r.model}@${r.candidate?.version ?? '?'}, not promoted`,
     'skipped-no-drift': 'skipped: no drift',
     'skipped-locked': 'skipped: another retrain is running',
   };
-  lines.push(`  decision    ${what[r.decision]} (exit ${r.exitCode})`);
+  lines.push(`  decision    ${r.dryRun ? '(dry run) would be ' : ''}${what[r.decision]} (exit ${r.exitCode})`);
   for (const reason of r.reasons) lines.push(`              ${reason}`);
   return lines.join('\n') + '\n';
 }
