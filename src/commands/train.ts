@@ -10,7 +10,7 @@ import { dbOption } from './db.js';
 import { fraction, note, noteSkipped, positiveInt } from './shared.js';
 
 /** Rows `train --db` reads at most (the newest), so memory is bounded whatever the window. */
-export const DEFAULT_DB_TRAIN_LIMIT = 500_000;
+export const DEFAULT_DB_TRAIN_LIMIT = 200_000;
 
 interface DbTrainFlags {
   db?: string;

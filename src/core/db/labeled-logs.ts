@@ -96,7 +96,7 @@ function iso(t: Date | string | null): string | null {
 
 /**
  * Read labeled rows of the log table, oldest first (id order), at most `q.limit` (the newest).
- * @example const { rows } = await readLabeledLogs(pool, { table: DEFAULT_LOG_TABLE, range: { since: '2026-11-01' }, labels, require: 'level', limit: 500_000 });
+ * @example const { rows } = await readLabeledLogs(pool, { table: DEFAULT_LOG_TABLE, range: { since: '2026-11-01' }, labels, require: 'level', limit: 200_000 });
  */
 export async function readLabeledLogs(db: Queryable, q: LabeledQuery): Promise<LabeledResult> {
   const { table: spec, labels } = q;

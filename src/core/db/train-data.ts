@@ -45,7 +45,7 @@ export function describeWindow(table: string, range: LogRange): string {
 
 /**
  * Read the training records of `train --db`.
- * @example const { records } = await loadDbTrainData({ table: DEFAULT_LOG_TABLE, range: { since: '2026-11-25' }, task: 'level', labelsTable: 'ml_labels', unlabeledNormal: false, unsupervised: false, limit: 500_000 });
+ * @example const { records } = await loadDbTrainData({ table: DEFAULT_LOG_TABLE, range: { since: '2026-11-25' }, task: 'level', labelsTable: 'ml_labels', unlabeledNormal: false, unsupervised: false, limit: 200_000 });
  */
 export async function loadDbTrainData(o: DbTrainDataOptions): Promise<DbTrainData> {
   const pool = createPool({ db: o.db, max: 1, applicationName: 'logml train' });

@@ -161,7 +161,7 @@ async function readSplit(db: pg.Pool, o: RetrainOptions, task: 'level' | 'anomal
 /**
  * Run one retrain. Skips (decision skipped-*) rather than fails when another retrain of the same
  * model holds the lock or when --when-drift finds no drift.
- * @example const r = await retrain({ model: 'level-custom@production', table: DEFAULT_LOG_TABLE, range: { since: '2026-11-25' }, labelsTable: 'ml_labels', split: { kind: 'holdout', share: 0.2 }, limit: 500_000, alpha: 0.05, gates: {}, unlabeledNormal: false, seed: 42, logmlVersion: '0.1.0' });
+ * @example const r = await retrain({ model: 'level-custom@production', table: DEFAULT_LOG_TABLE, range: { since: '2026-11-25' }, labelsTable: 'ml_labels', split: { kind: 'holdout', share: 0.2 }, limit: 200_000, alpha: 0.05, gates: {}, unlabeledNormal: false, seed: 42, logmlVersion: '0.1.0' });
  */
 export async function retrain(o: RetrainOptions): Promise<RetrainResult> {
   const { name, tag: alias } = parseModelRef(o.model);
