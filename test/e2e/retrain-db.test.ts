@@ -214,6 +214,20 @@ describe('logml retrain (built binary)', () => {
     expect(r.stderr).toMatch(/^logml: skipped: no drift: --max-psi: level PSI [\d.]+ <= 0\.25 \(n=600\)\n$/);
   });
 
+  it('anomaly: the first model is promoted on a time split when its gate passes', async () => {
+    const r = await runCli(['retrain', '-m', 'an@production', '--task', 'anomaly', '--db', db.url, ...SINCE, '--eval-since', '2026-01-01T08:00:00Z', '--max-fpr', '0.05', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = json(r.stdout);
+    // logs 1..479 train (before 08:00), 480..600 are the sample
+    expect(j.candidate.trainedOn.records).toBe(479);
+    expect(j.sample.n).toBe(121);
+    expect(j.production).toBeNull();
+    expect(j.reasons[0]).toBe('no production model yet: the candidate becomes it');
+    expect(j.gates).toEqual([expect.objectContaining({ gate: '--max-fpr', figure: 'anomaly false-positive rate', passed: true })]);
+    expect(j.candidate.fpr).toBeLessThanOrEqual(0.05);
+    expect(j.promotion).toMatchObject({ alias: 'production', previous: null });
+  });
+
   it('another retrain holding the lock: skipped (exit 6); bad input: exit 2', async () => {
     const c = await pool.connect();
     try {
