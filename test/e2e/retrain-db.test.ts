@@ -212,6 +212,14 @@ describe('logml retrain (built binary)', () => {
     expect(j.drift.gates).toEqual([expect.objectContaining({ gate: '--max-psi', figure: 'level PSI', threshold: 0.25, n: N, passed: true })]);
     expect(j.candidate).toBeNull();
     expect(r.stderr).toMatch(/^logml: skipped: no drift: --max-psi: level PSI [\d.]+ <= 0\.25 \(n=600\)\n$/);
+    // a breached drift gate lets the run go on: here it retrains what production already is
+    const psi = j.drift.gates[0].value as number;
+    expect(psi).toBeGreaterThan(0);
+    const drifted = await runCli(['retrain', '-m', 'lvl@production', '--db', db.url, ...SINCE, '--when-drift', '--max-psi', String(psi / 2), '--format', 'json']);
+    expect(drifted.code).toBe(0);
+    const d = json(drifted.stdout);
+    expect(d.drift).toMatchObject({ breached: true });
+    expect(d.decision).toBe('unchanged');
   });
 
   it('anomaly: the first model is promoted on a time split when its gate passes', async () => {
