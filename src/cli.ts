@@ -17,6 +17,7 @@ import { registerModels } from './commands/models.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerRetrain } from './commands/retrain.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -43,8 +44,10 @@ Examples:
   $ logml evaluate --model level.onnx --data labeled.csv
   $ logml templates app.log --summary
   $ logml db migrate && logml backfill --since 2h       (DATABASE_URL or --db URL)
+  $ logml retrain -m level-custom@production --when-drift --since 7d
 
-Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached.
+Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached;
+retrain: 4 registered but not promoted, 5 skipped (no drift), 6 skipped (another retrain running).
 Run "logml <command> --help" for a command's options and examples.`,
     );
   program.exitOverride();
@@ -58,6 +61,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerBackfill(program);
   registerReport(program);
   registerCompare(program);
+  registerRetrain(program);
   return program;
 }
 

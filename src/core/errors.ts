@@ -55,3 +55,16 @@ export class InterruptedError extends LogmlError {
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, gate: 3, sigint: 130, sigterm: 143 } as const;
+
+/**
+ * A designed outcome that is not plain success, with its own exit code (README "Exit codes"):
+ * `retrain` registered a candidate without promoting it (4), or skipped the run (5, 6). What was
+ * decided is already on stdout; the message names it on stderr.
+ */
+export class OutcomeError extends LogmlError {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string, hint?: string) {
+    super(message, hint);
+    this.exitCode = exitCode;
+  }
+}

@@ -165,6 +165,28 @@ COMMENT ON COLUMN ml_predictions.batch_latency_us IS 'scoring time of the batch 
     description: 'archived model versions (ml_models.archived_at)',
     sql: `ALTER TABLE ml_models ADD COLUMN IF NOT EXISTS archived_at TIMESTAMPTZ;`,
   },
+  {
+    version: 7,
+    description: 'labels for training and evaluation (ml_labels)',
+    // One row per labeled log of one log table (log_source as ml_predictions names it). A level
+    // here corrects the log's own level column; is_anomaly is the anomaly label; sample names a
+    // labeled sample (e.g. "golden-2026-11") that retrain --eval-sample holds out of training.
+    sql: `
+CREATE TABLE IF NOT EXISTS ml_labels (
+  log_source  TEXT NOT NULL,
+  log_id      TEXT NOT NULL,
+  is_anomaly  BOOLEAN,
+  level       TEXT CHECK (level IS NULL OR level IN ('TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL')),
+  category    TEXT,
+  sample      TEXT,
+  labeled_by  TEXT,
+  labeled_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (log_source, log_id),
+  CHECK (is_anomaly IS NOT NULL OR level IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS ml_labels_sample_idx ON ml_labels (sample) WHERE sample IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -96,41 +96,50 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   try {
     const mb = await open(opts.b, opts.db);
     try {
-      if (ma.meta.task !== mb.meta.task) throw new UsageError(`${ma.ref} is a ${ma.meta.task} model and ${mb.ref} a ${mb.meta.task} model`, 'compare two models of the same task');
-      const task = ma.meta.task;
-      const labeled = all.filter((d) => (task === 'level' ? Boolean(d.level) : d.anomaly === true || d.anomaly === false));
-      if (labeled.length === 0) throw new UsageError(`no records with ${task === 'level' ? 'a level' : 'an anomaly label'} in ${opts.data.join(', ')} (${all.length} read)`, task === 'level' ? 'give a CSV with a level column' : 'give a CSV with an is_anomaly column (--label-column)');
-      const ca = await correctness(ma, labeled);
-      const cb = await correctness(mb, labeled);
-      let b = 0, c = 0, both = 0, neither = 0;
-      for (let i = 0; i < labeled.length; i++) {
-        if (ca[i] && !cb[i]) b++;
-        else if (!ca[i] && cb[i]) c++;
-        else if (ca[i]) both++;
-        else neither++;
-      }
-      const fig = (m: LoadedModel, origin: string, correct: number): ModelFigures => ({ model: m.ref, origin, correct, accuracy: correct / labeled.length, accuracyCi95: wilson95(correct, labeled.length) });
-      const m = mcnemar(b, c);
-      const nameA = ma.ref === mb.ref ? `A (${opts.a})` : ma.ref;
-      const nameB = ma.ref === mb.ref ? `B (${opts.b})` : mb.ref;
-      return {
-        task,
-        n: labeled.length,
-        unlabeled: all.length - labeled.length,
-        a: fig(ma, opts.a, both + b),
-        b: fig(mb, opts.b, both + c),
-        bothRight: both,
-        bothWrong: neither,
-        mcnemar: m,
-        alpha: opts.alpha,
-        verdict: verdictOf(nameA, nameB, m, labeled.length, opts.alpha),
-      };
+      return await compareLoaded(ma, mb, all, { alpha: opts.alpha, origins: [opts.a, opts.b], sample: opts.data.join(', ') });
     } finally {
       await mb.session.release();
     }
   } finally {
     await ma.session.release();
   }
+}
+
+/**
+ * McNemar's test of two loaded models of the same task on the records of `data` that carry the
+ * task's label (the others are counted as unlabeled). Used by `compare` and by `retrain`.
+ * The caller owns (and releases) both models.
+ */
+export async function compareLoaded(ma: LoadedModel, mb: LoadedModel, data: readonly LabeledMessage[], opts: { alpha: number; origins: [string, string]; sample: string }): Promise<CompareResult> {
+  if (ma.meta.task !== mb.meta.task) throw new UsageError(`${ma.ref} is a ${ma.meta.task} model and ${mb.ref} a ${mb.meta.task} model`, 'compare two models of the same task');
+  const task = ma.meta.task;
+  const labeled = data.filter((d) => (task === 'level' ? Boolean(d.level) : d.anomaly === true || d.anomaly === false));
+  if (labeled.length === 0) throw new UsageError(`no records with ${task === 'level' ? 'a level' : 'an anomaly label'} in ${opts.sample} (${data.length} read)`, task === 'level' ? 'give a CSV with a level column' : 'give a CSV with an is_anomaly column (--label-column)');
+  const ca = await correctness(ma, labeled);
+  const cb = await correctness(mb, labeled);
+  let b = 0, c = 0, both = 0, neither = 0;
+  for (let i = 0; i < labeled.length; i++) {
+    if (ca[i] && !cb[i]) b++;
+    else if (!ca[i] && cb[i]) c++;
+    else if (ca[i]) both++;
+    else neither++;
+  }
+  const fig = (m: LoadedModel, origin: string, correct: number): ModelFigures => ({ model: m.ref, origin, correct, accuracy: correct / labeled.length, accuracyCi95: wilson95(correct, labeled.length) });
+  const m = mcnemar(b, c);
+  const nameA = ma.ref === mb.ref ? `A (${opts.origins[0]})` : ma.ref;
+  const nameB = ma.ref === mb.ref ? `B (${opts.origins[1]})` : mb.ref;
+  return {
+    task,
+    n: labeled.length,
+    unlabeled: data.length - labeled.length,
+    a: fig(ma, opts.origins[0], both + b),
+    b: fig(mb, opts.origins[1], both + c),
+    bothRight: both,
+    bothWrong: neither,
+    mcnemar: m,
+    alpha: opts.alpha,
+    verdict: verdictOf(nameA, nameB, m, labeled.length, opts.alpha),
+  };
 }
 
 /** Text for a terminal, or Markdown. */

@@ -30,15 +30,21 @@ export interface GateResult {
   passed: boolean;
 }
 
-type Getter = (r: ReportResult) => Array<{ figure: string; value: number; n: number }>;
+/**
+ * What the gates read: a whole report, or (for `retrain`) only the accuracy of a model on a
+ * labeled sample and/or the drift of a window.
+ */
+export type GateInput = Pick<ReportResult, 'accuracy' | 'drift'> & { coverage?: ReportResult['coverage'] };
 
-const one = (figure: string, f: (r: ReportResult) => { value: number; n: number } | null): Getter => (r) => {
+type Getter = (r: GateInput) => Array<{ figure: string; value: number; n: number }>;
+
+const one = (figure: string, f: (r: GateInput) => { value: number; n: number } | null): Getter => (r) => {
   const v = f(r);
   return v && v.n > 0 ? [{ figure, ...v }] : [];
 };
 
 const GATES: Array<{ key: keyof GateSpec; flag: string; max: boolean; get: Getter; why: string }> = [
-  { key: 'minCoverage', flag: '--min-coverage', max: false, get: one('coverage', (r) => ({ value: r.coverage.share, n: r.coverage.n })), why: 'no logs in the window' },
+  { key: 'minCoverage', flag: '--min-coverage', max: false, get: one('coverage', (r) => (r.coverage ? { value: r.coverage.share, n: r.coverage.n } : null)), why: 'no logs in the window' },
   { key: 'minAccuracy', flag: '--min-accuracy', max: false, get: one('level accuracy', (r) => (r.accuracy?.level ? { value: r.accuracy.level.accuracy, n: r.accuracy.level.n } : null)), why: 'no level labels joined to predictions (give --labels with a level column)' },
   { key: 'minF1', flag: '--min-f1', max: false, get: one('level macro-F1', (r) => (r.accuracy?.level ? { value: r.accuracy.level.macroF1, n: r.accuracy.level.n } : null)), why: 'no level labels joined to predictions (give --labels with a level column)' },
   { key: 'minAnomalyF1', flag: '--min-anomaly-f1', max: false, get: one('anomaly F1', (r) => (r.accuracy?.anomaly ? { value: r.accuracy.anomaly.f1, n: r.accuracy.anomaly.n } : null)), why: 'no is_anomaly labels joined to predictions' },
@@ -62,7 +68,7 @@ const GATES: Array<{ key: keyof GateSpec; flag: string; max: boolean; get: Gette
 ];
 
 /** Evaluate the gates that were given; throws UsageError for a gate that cannot be computed. */
-export function evaluateGates(report: ReportResult, spec: GateSpec): GateResult[] {
+export function evaluateGates(report: GateInput, spec: GateSpec): GateResult[] {
   const out: GateResult[] = [];
   for (const g of GATES) {
     const threshold = spec[g.key];

@@ -14,6 +14,9 @@ export type Evaluation =
   | { task: 'level'; model: string; n: number; unlabeled: number; report: ClassificationReport }
   | { task: 'anomaly'; model: string; n: number; unlabeled: number; threshold: number; report: BinaryReport };
 
+/** Records per scoring call. */
+const EVAL_BATCH = 4096;
+
 export async function evaluateModel(model: LoadedModel, data: readonly LabeledMessage[]): Promise<Evaluation> {
   const scorer = createScorer([model]);
   const task = model.meta.task;
@@ -25,7 +28,9 @@ export async function evaluateModel(model: LoadedModel, data: readonly LabeledMe
       task === 'level' ? 'use logs whose lines carry levels, or a CSV with a level column' : 'use a CSV with an anomaly label column (--label-column)',
     );
   }
-  const predictions = await scorer.score(labeled.map((d) => d.message));
+  // in batches, as predict scores: one call over a whole sample pads every row to its longest message
+  const predictions = [];
+  for (let i = 0; i < labeled.length; i += EVAL_BATCH) predictions.push(...(await scorer.score(labeled.slice(i, i + EVAL_BATCH).map((d) => d.message))));
   if (task === 'level') {
     const report = classificationReport(labeled.map((d) => d.level!), predictions.map((p) => p.predictedLevel!), LEVELS);
     return { task, model: model.ref, n: labeled.length, unlabeled, report };
