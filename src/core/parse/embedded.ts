@@ -45,5 +45,6 @@ export function refineEmbeddedBody(out: LineFields, ctx: LineParseContext): void
   out.message = scratch.message;
   if (scratch.level !== null) out.level = scratch.level;
   // the body's own clock wins unless it is coarser than the transport's (no fraction of a second)
-  if (scratch.time !== null && (out.time === null || !scratch.time.endsWith('.000Z') || out.time.endsWith('.000Z'))) out.time = scratch.time;
+  const inner = scratch.time as string | null; // (assigned by the parser above)
+  if (inner !== null && (out.time === null || !inner.endsWith('.000Z') || out.time.endsWith('.000Z'))) out.time = inner;
 }
