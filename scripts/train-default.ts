@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_FEATURE_SPEC } from '../src/core/features/index.js';
-import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, knownFailureRows, loadCorpus, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions } from '../src/core/train/index.js';
+import { ANOMALY_DEFAULTS, augmentRows, DEFAULT_TRAIN_OPTIONS, knownFailureRows, loadCorpus, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions } from '../src/core/train/index.js';
 import { LEVEL_SYSTEMS, loadSystem, SYSTEMS } from '../bench/loghub.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,9 +51,24 @@ export function corpus(): LabeledMessage[] {
   return corpusCache;
 }
 
-/** What every level model of the recipe trains on besides LogHub: the corpus and the known failure messages. */
+/** Each known failure message inside jargon a few times: a long tail of counters must not hide it. */
+export function knownFailureContext(): LabeledMessage[] {
+  const rows = knownFailureRows();
+  return augmentRows(rows, { seed: 11, neutral: 0, context: 3 * rows.length, groups: 1 });
+}
+
+let generalCache: LabeledMessage[] | null = null;
+/**
+ * What every level model of the recipe trains on besides LogHub: the corpus, the known failure
+ * messages, and the seeded augmentation drawn from those two (src/core/train/augment.ts: invented
+ * jargon lines as INFO, statements with jargon around them at their own level).
+ */
 export function generalRows(): LabeledMessage[] {
-  return [...corpus(), ...knownFailureRows()];
+  if (!generalCache) {
+    const statements = [...corpus(), ...knownFailureRows()];
+    generalCache = [...statements, ...augmentRows(statements), ...knownFailureContext()];
+  }
+  return generalCache;
 }
 
 function split(systems: readonly string[], map: (s: string, r: LabeledMessage) => LabeledMessage = (_s, r) => r) {
@@ -79,7 +94,7 @@ export function buildDefaultModels() {
     name: 'level-default',
     version,
     heldOut: level.test,
-    description: `mined logging statements of 158 open-source projects (fixtures/logstatements, placeholders filled), the well-known failure messages of src/core/train/known-failures.ts, and LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/logstatements/README.md and fixtures/loghub-2k/README.md`,
+    description: `mined logging statements of 158 open-source projects (fixtures/logstatements, placeholders filled), the well-known failure and degradation messages of src/core/train/known-failures.ts, 24,000 seeded augmentation rows (src/core/train/augment.ts: invented jargon lines as INFO, statements inside jargon at their own level), and LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/logstatements/README.md and fixtures/loghub-2k/README.md`,
   });
 
   const anomaly = split(SYSTEMS, (s, r) => ({ ...r, anomaly: s === 'BGL' ? r.anomaly : false }));

@@ -37,6 +37,24 @@ export function combineAnomaly(severity: number | null, head: number | null, see
 }
 
 /**
+ * Default decision threshold on the joined anomaly score when the level model is part of it: a
+ * line is flagged on its first sighting when it reads plainly as an error (severity >= 0.7), or
+ * when the head and severity together reach it. Measured (bench:quality section 5): at 0.5 the
+ * head trained on one system's labels tips a fifth of another supercomputer's routine lines over.
+ */
+export const JOINED_ANOMALY_THRESHOLD = 0.7;
+
+/**
+ * The threshold `is_anomaly` uses: the user's, else the joined default when a level model is
+ * loaded, else the anomaly model's own (chosen when it was trained), else 0.5.
+ */
+export function anomalyThresholdOf(override: number | undefined, hasLevelModel: boolean, headThreshold: number | undefined): number {
+  if (override !== undefined) return override;
+  if (hasLevelModel) return headThreshold === undefined ? JOINED_ANOMALY_THRESHOLD : Math.max(JOINED_ANOMALY_THRESHOLD, headThreshold);
+  return headThreshold ?? 0.5;
+}
+
+/**
  * The level decision: with a trouble threshold t (a level model's metadata `threshold`), a line
  * is WARN or above only when P(WARN) + P(ERROR) + P(FATAL) >= t, and then its most probable
  * trouble level; else its most probable other level. Without t: the most probable level.

@@ -3,6 +3,7 @@
  * {id, messages} with typed arrays (level index, level probability, anomaly score), so the main
  * thread keeps reading, parsing and writing while this one masks, featurizes and runs ONNX.
  */
+import { anomalyThresholdOf } from './decision.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogmlError } from '../errors.js';
 import { loadModel, type ModelSource } from './load.js';
@@ -25,7 +26,7 @@ async function init(): Promise<void> {
     for (const s of sources) models.push(await loadModel(s));
     scorer = createScorer(models, options);
     levelLabels = (models.find((m) => m.meta.task === 'level')?.meta.labels as string[]) ?? [];
-    port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: options?.anomalyThreshold ?? models.find((m) => m.meta.task === 'anomaly')?.meta.threshold ?? 0.5 });
+    port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: anomalyThresholdOf(options?.anomalyThreshold, models.some((m) => m.meta.task === 'level'), models.find((m) => m.meta.task === 'anomaly')?.meta.threshold) });
   } catch (err) {
     port.postMessage({ type: 'error', error: serializeError(err) });
   }

@@ -12,13 +12,13 @@
 import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
 import type { Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
-import { combineAnomaly, decideLevel, severityOf } from './decision.js';
+import { anomalyThresholdOf, combineAnomaly, decideLevel, severityOf } from './decision.js';
 import { NoveltyCounter } from './novelty.js';
 
 export interface ScorerOptions {
   /** Distinct masked messages remembered (0 disables the cache). */
   cacheSize?: number;
-  /** Decision threshold on the anomaly score (default: the anomaly model's, else 0.5). */
+  /** Decision threshold on the anomaly score (default: anomalyThresholdOf in decision.ts). */
   anomalyThreshold?: number;
   /** Distinct masked messages whose counts are kept for novelty (default 20,000 per generation). */
   noveltyKeys?: number;
@@ -57,7 +57,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     if (rawCache.size >= cacheSize) rawCache.delete(rawCache.keys().next().value!);
     rawCache.set(message, [key, p]);
   };
-  const threshold = options.anomalyThreshold ?? anomaly?.meta.threshold ?? 0.5;
+  const threshold = anomalyThresholdOf(options.anomalyThreshold, level !== undefined, anomaly?.meta.threshold);
   const levelLabels = (level?.meta.labels ?? []) as Level[];
   const troubleThreshold = level?.meta.threshold;
   const seen = new NoveltyCounter(options.noveltyKeys ?? 20_000);

@@ -1,7 +1,8 @@
 /**
  * @file Well-known failure messages of operating systems, language runtimes and common servers:
  * the strerror texts of POSIX errno values, fatal signals, runtime crashes and out-of-memory
- * kills, and database / network failures every on-call engineer recognises. The mined corpus
+ * kills, database / network failures every on-call engineer recognises, and the degradation
+ * warnings that come before them (retries, throttling, lag, pressure, deprecation). The mined corpus
  * holds logging *calls*, whose text rarely includes the error string a runtime appends, so these
  * are taught separately: each phrase alone and inside a few neutral frames, at its level.
  * Changing this list changes what `npm run train:default` builds.
@@ -92,6 +93,35 @@ export const KNOWN_FAILURES: ReadonlyArray<readonly [string, Level]> = [
   ['disk pressure', 'WARN'],
   ['checksum mismatch', 'ERROR'],
   ['data corruption detected', 'FATAL'],
+  // degradation: the warnings an operator acts on before they become errors
+  ['retrying in 5s', 'WARN'],
+  ['retry attempt 2 of 5', 'WARN'],
+  ['will retry after backoff', 'WARN'],
+  ['reconnecting after connection loss', 'WARN'],
+  ['request took longer than expected', 'WARN'],
+  ['slow response from upstream', 'WARN'],
+  ['rate limit exceeded', 'WARN'],
+  ['throttling requests', 'WARN'],
+  ['429 Too Many Requests', 'WARN'],
+  ['replication lag is growing', 'WARN'],
+  ['queue is almost full', 'WARN'],
+  ['buffer usage above 90%', 'WARN'],
+  ['memory usage above 85% of the limit', 'WARN'],
+  ['disk usage at 92%', 'WARN'],
+  ['low disk space', 'WARN'],
+  ['high CPU usage', 'WARN'],
+  ['long GC pause', 'WARN'],
+  ['is deprecated and will be removed in a future release', 'WARN'],
+  ['certificate will expire soon', 'WARN'],
+  ['falling back to the default', 'WARN'],
+  ['using stale cached data', 'WARN'],
+  ['running in degraded mode', 'WARN'],
+  ['circuit breaker is open', 'WARN'],
+  ['evicting entries under memory pressure', 'WARN'],
+  ['moved to the dead letter queue', 'WARN'],
+  ['clock skew detected', 'WARN'],
+  ['missed heartbeat', 'WARN'],
+  ['dropping messages', 'WARN'],
 ];
 
 /** Neutral frames a phrase is taught in ({} = the phrase); none adds trouble words of its own. */
