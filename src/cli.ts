@@ -17,6 +17,7 @@ import { registerModels } from './commands/models.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerServe } from './commands/serve.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -43,6 +44,7 @@ Examples:
   $ logml evaluate --model level.onnx --data labeled.csv
   $ logml templates app.log --summary
   $ logml db migrate && logml backfill --since 2h       (DATABASE_URL or --db URL)
+  $ logml serve --port 8080                      predictions over HTTP, models kept warm
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached.
 Run "logml <command> --help" for a command's options and examples.`,
@@ -58,6 +60,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerBackfill(program);
   registerReport(program);
   registerCompare(program);
+  registerServe(program);
   return program;
 }
 
