@@ -36,6 +36,12 @@ function portArg(value: string): number {
 }
 
 
+function queueArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new InvalidArgumentError(`--max-queue must be a whole number from 0 to 100000, got "${value}"`);
+  return n;
+}
+
 export function registerServe(program: Command): void {
   const cmd = program
     .command('serve')
@@ -52,7 +58,7 @@ export function registerServe(program: Command): void {
     .option('--max-body-bytes <n>', 'largest request body, also after gzip decoding (413 beyond)', positiveInt('--max-body-bytes'), 10 * 1024 * 1024)
     .option('--max-lines <n>', 'most lines (or ids, or rows of a range) per request (413 beyond)', positiveInt('--max-lines', 1_000_000), 10_000)
     .option('--max-concurrent <n>', 'prediction requests handled at once', positiveInt('--max-concurrent', 1024), 4)
-    .option('--max-queue <n>', 'prediction requests waiting for a turn; more are answered 503 with Retry-After', positiveInt('--max-queue', 100_000), 64)
+    .option('--max-queue <n>', 'prediction requests waiting for a turn (0: none wait); more are answered 503 with Retry-After', queueArg, 64)
     .option('--max-line-bytes <n>', 'longer lines are skipped and counted (Logml-Skipped-Lines)', positiveInt('--max-line-bytes'), 1024 * 1024)
     .option('--request-timeout <s>', 'seconds a client has to send a whole request', positiveInt('--request-timeout', 3600), 60)
     .option('--shutdown-timeout <s>', 'on SIGTERM/SIGINT: seconds requests in flight get to finish', positiveInt('--shutdown-timeout', 3600), 30)
@@ -89,7 +95,7 @@ still running after --shutdown-timeout).`,
         {
           host: flags.host,
           port: flags.port,
-          token: flags.token ?? null,
+          token: flags.token ? flags.token : null, // an empty LOGML_TOKEN is no token
           db: flags.db !== undefined ? { url: flags.db === '' ? undefined : flags.db } : null,
           models: flags.model ?? [],
           anomalyThreshold: flags.anomalyThreshold,

@@ -79,6 +79,9 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** A range of the log table with more rows than a request may hold (the server answers 413). */
+export class RangeTooLargeError extends InputError {}
+
 /** A Writable that keeps what is written, for a response sent whole (with its length). */
 function collector(): { stream: Writable; text: () => string } {
   const parts: string[] = [];
@@ -222,7 +225,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     async predictRange(range, store, maxRows, o) {
       const { countLogRange, readLogRange } = await import('../db/log-source.js');
       const n = await countLogRange(pool!, opts.table, range, maxRows);
-      if (n > maxRows) throw new InputError(`the range holds more than ${maxRows} rows`, `narrow it (from/to ids, since/until times) to at most ${maxRows} rows per request, or start the server with a larger --max-lines`);
+      if (n > maxRows) throw new RangeTooLargeError(`the range holds more than ${maxRows} rows`, `narrow it (from/to ids, since/until times) to at most ${maxRows} rows per request, or start the server with a larger --max-lines`);
       // rows inserted after the count are left for the next request: at most maxRows are read
       async function* capped() {
         let left = maxRows;

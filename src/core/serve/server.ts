@@ -12,7 +12,7 @@ import { INPUT_FORMATS, type InputFormat } from '../parse/index.js';
 import { isLevel, type Level } from '../types.js';
 import type { LogRange } from '../db/log-source.js';
 import { bearerCheck } from './auth.js';
-import type { Engine, EngineResult, RequestOptions } from './engine.js';
+import { RangeTooLargeError, type Engine, type EngineResult, type RequestOptions } from './engine.js';
 import { CONTENT_TYPES, HttpError, parseIdsBody, parsePredictBody, readBody, responseFormat } from './input.js';
 import { ServeMetrics } from './metrics.js';
 import { buildStatus } from './status.js';
@@ -75,6 +75,7 @@ function sendError(res: ServerResponse, err: HttpError): void {
 /** Map what a handler threw to the HTTP error the client gets. */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof RangeTooLargeError) return new HttpError(413, 'range_too_large', err.message, err.hint);
   if (err instanceof FailureError) return new HttpError(500, 'failure', err.message, err.hint);
   if (err instanceof LogmlError) return new HttpError(400, 'bad_input', err.message, err.hint);
   return new HttpError(500, 'internal', `unexpected error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, 'run the server with --debug and report it if it persists');
