@@ -5,8 +5,10 @@
  * SIGTERM arrives still gets its answer, then exit 0). No test depends on timing: a request is
  * "in flight" because its body is held open, seen through the server's own in-flight gauge.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
@@ -67,6 +69,23 @@ describe('logml serve', () => {
     // filters as predict's
     const only = parseNdjson((await http(`${s.url}/v1/predict?min_level=ERROR`, { body: JSON.stringify(records), headers: { 'Content-Type': 'application/json', Accept: 'application/x-ndjson' } })).body);
     expect(only.every((x) => ['ERROR', 'FATAL'].includes(x.predicted_level as string))).toBe(true);
+  });
+
+  it('runs the curl examples of `logml serve --help` as given (against this server)', async () => {
+    const help = await runCli(['serve', '--help']);
+    const curls = help.stdout.split('\n').map((l) => /^\s*\$ (curl .+)$/.exec(l)?.[1]?.split(/\s{2,}/)[0]).filter((c): c is string => Boolean(c));
+    expect(curls.length).toBeGreaterThanOrEqual(2);
+    const dir = mkdtempSync(join(tmpdir(), 'logml-serve-help-'));
+    try {
+      copyFileSync(fixture, join(dir, 'app.log'));
+      for (const example of curls) {
+        const out = execFileSync('sh', ['-c', example.replaceAll('localhost:8080', s.url.replace('http://', ''))], { cwd: dir, encoding: 'utf8' });
+        const rows = out.trimStart().startsWith('[') ? (JSON.parse(out) as unknown[]) : parseNdjson(out);
+        expect([example, rows.length > 0]).toEqual([example, true]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad input with a JSON error and the right status', async () => {
