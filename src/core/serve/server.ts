@@ -150,6 +150,7 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
   const limits = { maxBodyBytes: opts.maxBodyBytes, maxLines: opts.maxLines, maxConcurrent: opts.maxConcurrent, maxQueue: opts.maxQueue, requestTimeoutMs: opts.requestTimeoutMs };
 
   function sendResult(res: ServerResponse, format: RequestOptions['format'], r: EngineResult, extra: Record<string, string> = {}): void {
+    if (draining) res.setHeader('Connection', 'close'); // the shutdown began while it was scored
     const headers: Record<string, string | number> = {
       'Content-Type': CONTENT_TYPES[format],
       'Content-Length': Buffer.byteLength(r.body),
@@ -300,8 +301,8 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      const what: Record<string, string> = { EADDRINUSE: 'is already in use', EACCES: 'needs more privileges (ports below 1024)', EADDRNOTAVAIL: 'is not an address of this machine' };
-      reject(new FailureError(`cannot listen on ${opts.host}:${opts.port}: ${opts.host}:${opts.port} ${what[err.code ?? ''] ?? err.message}`, 'choose another --port (0 picks a free one) or --host'));
+      const what: Record<string, string> = { EADDRINUSE: 'the port is already in use', EACCES: 'permission denied (ports below 1024 need privileges)', EADDRNOTAVAIL: 'the host is not an address of this machine', ENOTFOUND: 'the host name does not resolve' };
+      reject(new FailureError(`cannot listen on ${opts.host}:${opts.port}: ${what[err.code ?? ''] ?? err.message}`, 'choose another --port (0 picks a free one) or --host'));
     };
     server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
