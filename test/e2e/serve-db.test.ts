@@ -88,6 +88,21 @@ describe('logml serve --db', () => {
     expect(m.body).toMatch(/^logml_records_from_store_total [1-9]\d*$/m);
   });
 
+  it('loads registry references (sha256-checked) given with -m', async () => {
+    const reg = await runCli(['register', 'models/level.onnx', '--alias', 'production', '--db', db.url]);
+    expect(reg.code).toBe(0);
+    const r = await startServe(['--db', db.url, '-m', 'level-default@production']);
+    try {
+      const st = JSON.parse((await http(`${r.url}/v1/status`)).body) as { models: Array<{ model: string; origin: string }> };
+      expect(st.models.map((m) => [m.model, m.origin])).toEqual([['level-default@0.1.0', 'registry:level-default@0.1.0']]);
+      const rows = parseNdjson((await http(`${r.url}/v1/predict`, { body: 'connection refused by db-7' })).body);
+      expect(rows[0]!.model).toEqual(['level-default@0.1.0']);
+      expect(rows[0]!.anomaly_score).not.toBeNull(); // severity x novelty, as predict without an anomaly model
+    } finally {
+      expect(await r.stop('SIGINT')).toBe(0);
+    }
+  });
+
   it('refuses to start on a database without the schema or the log table', async () => {
     const r = await runCli(['serve', '--port', '0', '--db', db.url, '--table', 'no_such_table']);
     expect(r.code).toBe(2);
