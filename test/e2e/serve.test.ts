@@ -111,6 +111,9 @@ describe('logml serve', () => {
       expect([path, err.error.code]).toEqual([path, code]);
       expect(err.error.message.length).toBeGreaterThan(5);
     }
+    // a line with bad bytes is kept and counted, as predict's stderr note counts it
+    const repaired = await http(`${s.url}/v1/predict`, { body: Buffer.concat([Buffer.from('ok line\n'), Buffer.from([0xff, 0xfe]), Buffer.from(' bad bytes\n')]) });
+    expect([repaired.status, repaired.headers['logml-records'], repaired.headers['logml-repaired-lines'], repaired.headers['logml-skipped-lines']]).toEqual([200, '2', '1', '0']);
     // the server is still fine after all that
     expect((await http(`${s.url}/healthz`)).status).toBe(200);
   });

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FailureError, LogmlError } from '../errors.js';
+import { totalSkipped } from '../io/line-splitter.js';
 import { INPUT_FORMATS, type InputFormat } from '../parse/index.js';
 import { isLevel, type Level } from '../types.js';
 import type { LogRange } from '../db/log-source.js';
@@ -160,10 +161,9 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
       ...extra,
     };
     if (r.skipped) {
-      const s = r.skipped as unknown as Record<string, number>;
-      const skipped = Object.entries(s).filter(([k]) => k !== 'invalidUtf8' && k !== 'nulBytes').reduce((a, [, v]) => a + v, 0);
-      headers['Logml-Skipped-Lines'] = skipped;
-      headers['Logml-Repaired-Lines'] = (s.invalidUtf8 ?? 0) + (s.nulBytes ?? 0);
+      // as predict's stderr notes: lines left out (too long, unparsable), lines kept with bad bytes replaced
+      headers['Logml-Skipped-Lines'] = totalSkipped(r.skipped);
+      headers['Logml-Repaired-Lines'] = r.skipped.invalidUtf8 + r.skipped.nulBytes;
     }
     if (engine.database) headers['Logml-From-Store'] = r.fromStore;
     res.writeHead(200, headers);
