@@ -2,6 +2,8 @@
  * @file Worker-thread side of the threaded scorer: loads the models once, then answers
  * {id, messages} with typed arrays (level index, level probability, anomaly score), so the main
  * thread keeps reading, parsing and writing while this one masks, featurizes and runs ONNX.
+ * Messages may name a scope (`logml serve`: one per request): its own novelty counts over the
+ * same models and cache, dropped on `endScope`. Replies carry the cache's running totals.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogmlError } from '../errors.js';
