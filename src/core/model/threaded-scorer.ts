@@ -2,7 +2,8 @@
  * @file A Scorer whose work runs on a worker thread (src/core/model/score-worker.ts): same
  * interface and results as createScorer, but the calling thread is free to parse and write while
  * a batch is scored, which is how `predict` uses both cores. Errors raised in the worker come
- * back as the same typed errors (InputError, FailureError) with their hints.
+ * back as the same typed errors (InputError, FailureError) with their hints. `scoped()` views
+ * (one per `logml serve` request) have their own novelty counts on the worker.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
