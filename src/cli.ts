@@ -18,6 +18,7 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerRetrain } from './commands/retrain.js';
+import { registerServe } from './commands/serve.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -45,6 +46,7 @@ Examples:
   $ logml templates app.log --summary
   $ logml db migrate && logml backfill --since 2h       (DATABASE_URL or --db URL)
   $ logml retrain -m level-custom@production --when-drift --since 7d
+  $ logml serve --port 8080                      predictions over HTTP, models kept warm
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 a report gate was breached;
 retrain: 4 registered but not promoted, 5 skipped (no drift), 6 skipped (another retrain running).
@@ -62,6 +64,7 @@ Run "logml <command> --help" for a command's options and examples.`,
   registerReport(program);
   registerCompare(program);
   registerRetrain(program);
+  registerServe(program);
   return program;
 }
 

@@ -150,15 +150,9 @@ Examples:
     });
 }
 
-/**
- * predict mines templates on the thread that also parses and writes: smaller limits than
- * `logml templates` keep its memory bounded on endless inputs (least recently seen evicted).
- */
-const PREDICT_MINER_LIMITS = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 32 * 1024 * 1024, maxCacheBytes: 8 * 1024 * 1024 };
-
 /** The template stage, its state in --template-state FILE, in ml_templates (--template-db), or nowhere. */
 async function openTemplateStage(flags: PredictFlags) {
-  const [{ openMiner, templateStage }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
+  const [{ openMiner, templateStage, PREDICT_MINER_LIMITS }, { FileStateStore }] = await Promise.all([import('../core/pipeline/templates.js'), import('../core/templates/index.js')]);
   if (flags.templateDb === undefined) {
     const { miner, save } = await openMiner(flags.templateState ? new FileStateStore(flags.templateState) : null, PREDICT_MINER_LIMITS);
     return { stage: templateStage(miner, { params: flags.params }), save };

@@ -62,4 +62,18 @@ export interface Scorer {
   /** Count messages as seen (a baseline of normal logs) without scoring them: they stop being novel. */
   observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A view on the same loaded models and caches whose novelty counts start empty and cover only
+   * what is scored through it, so what it returns is what a fresh run would (one request of
+   * `logml serve` is one `logml predict` run). Its `close()` forgets those counts and leaves the
+   * models loaded. Optional: scorers without it (test fakes) are used as they are.
+   */
+  scoped?(): Scorer;
+  /** Messages looked up in the score cache so far and how many were found there (all views together). */
+  cacheStats?(): CacheStats;
+}
+
+export interface CacheStats {
+  lookups: number;
+  hits: number;
 }

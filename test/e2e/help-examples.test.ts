@@ -13,13 +13,15 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/run-cli.js';
 
-const COMMANDS = ['', 'predict', 'train', 'evaluate', 'templates', 'db', 'db migrate', 'register', 'models', 'models list', 'models show', 'models promote', 'backfill', 'report', 'compare', 'retrain'];
+const COMMANDS = ['', 'predict', 'train', 'evaluate', 'templates', 'db', 'db migrate', 'register', 'models', 'models list', 'models show', 'models promote', 'backfill', 'report', 'compare', 'retrain', 'serve'];
 
 /** Why an example is not run offline (first match). */
 const NOT_OFFLINE: Array<[RegExp, string]> = [
   [/--db\b|DATABASE_URL|--template-db|\blogml (backfill|register|models|db migrate|retrain)\b/, 'needs PostgreSQL'],
   [/\bkubectl\b/, 'needs kubectl'],
   [/(^|\s)(-f|--follow)\s/, 'runs until Ctrl-C'],
+  [/\blogml serve\b/, 'a server: runs until SIGTERM (test/e2e/serve.test.ts runs it)'],
+  [/^curl\b/, 'needs a running logml serve (test/e2e/serve.test.ts)'],
 ];
 
 let dir: string;

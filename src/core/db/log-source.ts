@@ -164,3 +164,46 @@ export async function* readLogRange(db: Queryable, spec: LogTableSpec, range: Lo
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/**
+ * The rows with these ids (ids as text; PostgreSQL casts them to the id column's type), as
+ * records in the order of `ids`, each id once; ids without a row are returned in `missing`.
+ * @example await readLogIds(pool, DEFAULT_LOG_TABLE, ['41', '42']) // { records: [...], missing: [] }
+ */
+export async function readLogIds(db: Queryable, spec: LogTableSpec, ids: readonly string[]): Promise<{ records: LogRecord[]; missing: string[] }> {
+  const sql = logSql(spec);
+  const unique = [...new Set(ids)];
+  let rows: LogRow[];
+  try {
+    rows = (await db.query<LogRow & pg.QueryResultRow>(`SELECT ${sql.select} FROM ${sql.from} WHERE ${sql.id} = ANY($1)`, [unique])).rows;
+  } catch (err) {
+    throw tableError(err, spec, `reading ${quoteTable(spec.table)}`);
+  }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const source = `db:${spec.table}`;
+  const records: LogRecord[] = [];
+  const missing: string[] = [];
+  for (const id of unique) {
+    // the column's own text form may differ from the caller's (007 for 7): match either
+    const row = byId.get(id) ?? (/^-?\d+$/.test(id) ? byId.get(String(BigInt(id))) : undefined);
+    if (row) records.push(rowToRecord(row, source));
+    else missing.push(id);
+  }
+  return { records, missing };
+}
+
+/**
+ * How many rows a range holds, counting at most `limit` + 1 (so a huge range costs no full scan
+ * of the count): the caller refuses a range above `limit` before reading it.
+ */
+export async function countLogRange(db: Queryable, spec: LogTableSpec, range: LogRange, limit: number): Promise<number> {
+  const sql = logSql(spec);
+  const params: unknown[] = [];
+  const conds = rangeConditions(spec, range, params);
+  const text = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${sql.from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} LIMIT ${Math.floor(limit) + 1}) s`;
+  try {
+    return (await db.query<{ n: number }>(text, params)).rows[0]!.n;
+  } catch (err) {
+    throw tableError(err, spec, `reading ${quoteTable(spec.table)}`);
+  }
+}

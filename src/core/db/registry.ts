@@ -335,11 +335,12 @@ export async function recordMetrics(pool: Queryable, m: MetricsInput): Promise<n
   }
 }
 
-async function listMetrics(pool: Queryable, name: string, version: string): Promise<MetricsRow[]> {
+/** The ml_model_metrics rows of one model version, newest first (at most `limit`). */
+export async function listMetrics(pool: Queryable, name: string, version: string, limit?: number): Promise<MetricsRow[]> {
   const { rows } = await pool.query<Record<string, unknown>>(
     `SELECT id, model_name, model_version, accuracy::float8 AS accuracy, predictions_count, f1::float8 AS f1, fpr::float8 AS fpr,
             coverage::float8 AS coverage, drift, sample_size, measured_at, details
-     FROM ml_model_metrics WHERE model_name = $1 AND model_version = $2 ORDER BY measured_at DESC, id DESC`,
+     FROM ml_model_metrics WHERE model_name = $1 AND model_version = $2 ORDER BY measured_at DESC, id DESC${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`,
     [name, version],
   );
   return rows.map((r) => ({

@@ -62,14 +62,20 @@ function isRegistryRef(ref: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) && !existsSync(ref);
 }
 
+/** A model to load: its bytes and where they came from (a path, or `registry:name@version`). */
+export interface ResolvedSource {
+  bytes: Uint8Array;
+  origin: string;
+  task: ModelTask;
+}
+
 /**
- * Load a scorer from `--model` values: files, or registry references (name@alias, name@version,
- * sha256-checked). Returns the scorer and the task of each of its models.
+ * The models named by `--model` values: files, or registry references (name@alias,
+ * name@version, sha256-checked); the shipped models when none is given. At most one per task.
  */
-export async function loadScorer(pool: pg.Pool | null, refs: readonly string[]): Promise<{ scorer: Scorer; tasks: ModelTask[] }> {
-  const [{ readBundle, readModelFile }, { createThreadedScorer }] = await Promise.all([import('../model/bundle.js'), import('../model/threaded-scorer.js')]);
-  const sources: Array<{ bytes: Uint8Array; origin: string }> = [];
-  const taskList: ModelTask[] = [];
+export async function resolveModelSources(pool: pg.Pool | null, refs: readonly string[]): Promise<ResolvedSource[]> {
+  const { readBundle, readModelFile } = await import('../model/bundle.js');
+  const sources: ResolvedSource[] = [];
   for (const ref of refs.length ? refs : defaultModelPaths()) {
     let source: { bytes: Uint8Array; origin: string };
     if (isRegistryRef(ref)) {
@@ -79,14 +85,22 @@ export async function loadScorer(pool: pg.Pool | null, refs: readonly string[]):
     } else {
       source = { bytes: readModelFile(ref), origin: ref };
     }
-    taskList.push(readBundle(source.bytes, source.origin).meta.task);
-    sources.push(source);
+    sources.push({ ...source, task: readBundle(source.bytes, source.origin).meta.task });
   }
-  const tasks = new Set(taskList);
-  if (tasks.size !== taskList.length) throw new UsageError('two --model values have the same task', 'give at most one level model and one anomaly model');
+  if (new Set(sources.map((s) => s.task)).size !== sources.length) throw new UsageError('two --model values have the same task', 'give at most one level model and one anomaly model');
+  return sources;
+}
+
+/**
+ * Load a scorer from `--model` values (see resolveModelSources). Returns the scorer and the
+ * task of each of its models.
+ */
+export async function loadScorer(pool: pg.Pool | null, refs: readonly string[]): Promise<{ scorer: Scorer; tasks: ModelTask[] }> {
+  const sources = await resolveModelSources(pool, refs);
+  const { createThreadedScorer } = await import('../model/threaded-scorer.js');
   // scoring runs on its own thread: this one reads logs and writes predictions meanwhile
-  const scorer = await createThreadedScorer(sources);
-  const order: ModelTask[] = (['level', 'anomaly'] as const).filter((t) => tasks.has(t));
+  const scorer = await createThreadedScorer(sources.map(({ bytes, origin }) => ({ bytes, origin })));
+  const order: ModelTask[] = (['level', 'anomaly'] as const).filter((t) => sources.some((s) => s.task === t));
   return { scorer, tasks: order };
 }
 
@@ -360,21 +374,42 @@ export interface PredictDbOptions extends DbOptions, ScoreRecordsOptions {
  * model versions are returned as stored and only missing ones are scored, then stored.
  */
 export async function runPredictDb(opts: PredictDbOptions, stdout: NodeJS.WritableStream): Promise<PredictSummary> {
-  const { logSourceOf, readLogRange } = await import('./log-source.js');
-  const { scoreWithStore } = await import('./predictions.js');
-  const { scoreRecords } = await import('../pipeline/predict.js');
   return withPool(opts, 2, async (pool) => {
     if (opts.store) await requireSchema(pool);
+    const { logSourceOf } = await import('./log-source.js');
     const logSource = opts.store ? await logSourceOf(pool, opts.table).catch((err: unknown) => Promise.reject(dbFailure(err, 'finding the log table'))) : '';
     const { scorer, tasks } = await loadScorer(pool, opts.models);
     try {
-      const batches = readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
-      const score = opts.store
-        ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { logSource, tasks, templateIds: templates?.map((t) => t.id) ?? null })
-        : (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id));
-      return await scoreRecords(batches, score, scorer.models, opts, stdout as Writable);
+      return await scoreLogRows(pool, scorer, readLogRows(pool, opts), { ...opts, logSource, tasks }, stdout as Writable);
     } finally {
       await scorer.close();
     }
   });
+}
+
+/** The rows of `opts.range`, in keyset pages of opts.batchSize. */
+async function* readLogRows(pool: pg.Pool, opts: Pick<PredictDbOptions, 'table' | 'range' | 'batchSize'>): AsyncIterable<LogRecord[]> {
+  const { readLogRange } = await import('./log-source.js');
+  yield* readLogRange(pool, opts.table, opts.range, { batchSize: opts.batchSize });
+}
+
+export interface ScoreLogRowsOptions extends ScoreRecordsOptions {
+  /** On-demand path: stored predictions returned, missing ones scored and stored under `logSource`. */
+  store: boolean;
+  logSource: string;
+  tasks: readonly ModelTask[];
+}
+
+/**
+ * The back half of `predict --db` (and of `logml serve`'s database endpoints): rows of the log
+ * table scored with `scorer` and written like predictions of files; with `store`, through
+ * ml_predictions (scoreWithStore).
+ */
+export async function scoreLogRows(pool: pg.Pool, scorer: Scorer, batches: AsyncIterable<LogRecord[]>, opts: ScoreLogRowsOptions, stdout: Writable): Promise<PredictSummary> {
+  const { scoreWithStore } = await import('./predictions.js');
+  const { scoreRecords } = await import('../pipeline/predict.js');
+  const score = opts.store
+    ? (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scoreWithStore(pool, scorer, records, { logSource: opts.logSource, tasks: opts.tasks, templateIds: templates?.map((t) => t.id) ?? null })
+    : (records: LogRecord[], templates: ReadonlyArray<{ id: string }> | null) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id));
+  return scoreRecords(batches, score, scorer.models, opts, stdout);
 }

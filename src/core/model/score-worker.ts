@@ -2,6 +2,8 @@
  * @file Worker-thread side of the threaded scorer: loads the models once, then answers
  * {id, messages} with typed arrays (level index, level probability, anomaly score), so the main
  * thread keeps reading, parsing and writing while this one masks, featurizes and runs ONNX.
+ * Messages may name a scope (`logml serve`: one per request): its own novelty counts over the
+ * same models and cache, dropped on `endScope`. Replies carry the cache's running totals.
  */
 import { anomalyThresholdOf } from './decision.js';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,6 +20,15 @@ interface InitData {
 const port = parentPort!;
 let scorer: Scorer | null = null;
 let levelLabels: string[] = [];
+/** Scoped views (fresh novelty counts) by the id the calling thread gave them. */
+const scopes = new Map<number, Scorer>();
+
+function viewOf(scope: number | undefined): Scorer {
+  if (scope === undefined) return scorer!;
+  let view = scopes.get(scope);
+  if (!view) scopes.set(scope, (view = scorer!.scoped!()));
+  return view;
+}
 
 async function init(): Promise<void> {
   const { sources, options } = workerData as InitData;
@@ -37,19 +48,23 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[] } | { type: 'close' }) => {
+port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[]; scope?: number } | { type: 'close' } | { type: 'endScope'; scope: number }) => {
   if (msg.type === 'close') {
     await scorer?.close();
     port.close();
     return;
   }
+  if (msg.type === 'endScope') {
+    scopes.delete(msg.scope);
+    return;
+  }
   if (msg.type === 'observe') {
-    await scorer!.observe(msg.messages, msg.keys);
+    await viewOf(msg.scope).observe(msg.messages, msg.keys);
     port.postMessage({ type: 'observed', id: msg.id });
     return;
   }
   try {
-    const predictions = await scorer!.score(msg.messages, msg.keys);
+    const predictions = await viewOf(msg.scope).score(msg.messages, msg.keys);
     const n = predictions.length;
     const levelIndex = new Int8Array(n);
     const levelProb = new Float32Array(n);
@@ -61,7 +76,7 @@ port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages
       levelProb[i] = p.levelProbability ?? NaN;
       anomaly[i] = p.anomalyScore ?? NaN;
     }
-    port.postMessage({ type: 'scored', id: msg.id, levelIndex, levelProb, anomaly }, [levelIndex.buffer, levelProb.buffer, anomaly.buffer]);
+    port.postMessage({ type: 'scored', id: msg.id, levelIndex, levelProb, anomaly, cache: scorer!.cacheStats!() }, [levelIndex.buffer, levelProb.buffer, anomaly.buffer]);
   } catch (err) {
     port.postMessage({ type: 'failed', id: msg.id, error: serializeError(err) });
   }

@@ -22,3 +22,23 @@ describe('createScorer', () => {
     await model.session.release();
   });
 });
+
+describe('createScorer scoped views', () => {
+  it('score as a fresh run would, whatever the scorer saw before, and count cache hits', async () => {
+    const model = await loadModel({ bytes: trainLevelModel(data, opts).bytes, origin: 't' });
+    const messages = ['connection 7 refused', 'connection 7 refused', 'request 3 served'];
+    const fresh = await createScorer([model]).score(messages);
+    const shared = createScorer([model]);
+    await shared.score(messages);
+    const again = await shared.score(messages); // the run's own counts: now seen, less novel
+    expect(again[0]!.anomalyScore).toBeLessThan(fresh[0]!.anomalyScore!);
+    const view = shared.scoped!();
+    expect(await view.score(messages)).toEqual(fresh);
+    expect(await shared.scoped!().score(messages)).toEqual(fresh);
+    const stats = shared.cacheStats!();
+    expect(stats.lookups).toBe(12);
+    // the first call missed the two distinct texts (its repeat was answered by the same model call)
+    expect(stats.hits).toBe(9);
+    await model.session.release();
+  });
+});

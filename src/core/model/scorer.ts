@@ -10,7 +10,7 @@
  * one is loaded.
  */
 import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
-import type { Level, Prediction, Scorer } from '../types.js';
+import type { CacheStats, Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
 import { anomalyThresholdOf, combineAnomaly, decideLevel, severityOf } from './decision.js';
 import { NoveltyCounter } from './novelty.js';
@@ -60,7 +60,8 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const threshold = anomalyThresholdOf(options.anomalyThreshold, level !== undefined, anomaly?.meta.threshold);
   const levelLabels = (level?.meta.labels ?? []) as Level[];
   const troubleThreshold = level?.meta.threshold;
-  const seen = new NoveltyCounter(options.noveltyKeys ?? 20_000);
+  const noveltyCapacity = options.noveltyKeys ?? 20_000;
+  const stats: CacheStats = { lookups: 0, hits: 0 };
 
   /** Run `session` on the rows, in length order, in slices of at most MAX_BATCH_CELLS padded cells; outputs per row. */
   async function runSorted(session: LoadedModel['session'], rows: SparseFeatures[], width: number): Promise<Float32Array> {
@@ -101,13 +102,15 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   }
 
   /** Masked key and (when cached) scores of each message. */
-  function lookup(messages: readonly string[]): { keys: string[]; scores: Array<KeyScore | undefined> } {
+  function lookup(messages: readonly string[], count = true): { keys: string[]; scores: Array<KeyScore | undefined> } {
     const keys = new Array<string>(messages.length);
     const scores = new Array<KeyScore | undefined>(messages.length);
+    if (count) stats.lookups += messages.length;
     for (let i = 0; i < messages.length; i++) {
       // exact repeats skip masking altogether
       const exact = cacheSize > 0 ? rawCache.get(messages[i]!) : undefined;
       if (exact) {
+        if (count) stats.hits++;
         keys[i] = exact[0];
         scores[i] = exact[1];
         continue;
@@ -116,6 +119,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       keys[i] = key;
       const hit = cacheSize > 0 ? cache.get(key) : undefined;
       if (hit) {
+        if (count) stats.hits++;
         remember(messages[i]!, key, hit);
         scores[i] = hit;
       }
@@ -123,47 +127,56 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     return { keys, scores };
   }
 
-  return {
-    models: [level, anomaly].filter((m): m is LoadedModel => m !== undefined).map((m) => m.ref),
-    async score(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]> {
-      const { keys, scores } = lookup(messages);
-      const missIndex = new Map<string, number[]>();
-      for (let i = 0; i < messages.length; i++) {
-        if (scores[i]) continue;
-        const list = missIndex.get(keys[i]!);
-        if (list) list.push(i);
-        else missIndex.set(keys[i]!, [i]);
-      }
-      if (missIndex.size > 0) {
-        const missKeys = [...missIndex.keys()];
-        const scored = await scoreKeys(missKeys);
-        for (let j = 0; j < missKeys.length; j++) {
-          const p = scored[j]!;
-          for (const i of missIndex.get(missKeys[j]!)!) {
-            scores[i] = p;
-            remember(messages[i]!, missKeys[j]!, p);
-          }
-          // long texts rarely repeat and would make the cache's memory depend on line length
-          if (cacheSize > 0 && missKeys[j]!.length <= MAX_CACHED_KEY_CHARS) {
-            if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-            cache.set(missKeys[j]!, p);
-          }
+  async function score(seen: NoveltyCounter, messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]> {
+    const { keys, scores } = lookup(messages);
+    const missIndex = new Map<string, number[]>();
+    for (let i = 0; i < messages.length; i++) {
+      if (scores[i]) continue;
+      const list = missIndex.get(keys[i]!);
+      if (list) list.push(i);
+      else missIndex.set(keys[i]!, [i]);
+    }
+    if (missIndex.size > 0) {
+      const missKeys = [...missIndex.keys()];
+      const scored = await scoreKeys(missKeys);
+      for (let j = 0; j < missKeys.length; j++) {
+        const p = scored[j]!;
+        for (const i of missIndex.get(missKeys[j]!)!) {
+          scores[i] = p;
+          remember(messages[i]!, missKeys[j]!, p);
+        }
+        // long texts rarely repeat and would make the cache's memory depend on line length
+        if (cacheSize > 0 && missKeys[j]!.length <= MAX_CACHED_KEY_CHARS) {
+          if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+          cache.set(missKeys[j]!, p);
         }
       }
-      const out = new Array<Prediction>(messages.length);
-      for (let i = 0; i < messages.length; i++) {
-        const s = scores[i]!;
-        const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(noveltyKeys?.[i] ?? keys[i]!)) : null;
-        out[i] = { predictedLevel: s.predictedLevel, levelProbability: s.levelProbability, anomalyScore: a, isAnomaly: a === null ? null : a >= threshold };
-      }
-      return out;
-    },
-    async observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void> {
-      const keys = noveltyKeys ?? lookup(messages).keys;
-      for (const k of keys) seen.observe(k);
-    },
-    async close() {
-      for (const m of models) await m.session.release();
-    },
-  };
+    }
+    const out = new Array<Prediction>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const s = scores[i]!;
+      const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(noveltyKeys?.[i] ?? keys[i]!)) : null;
+      out[i] = { predictedLevel: s.predictedLevel, levelProbability: s.levelProbability, anomalyScore: a, isAnomaly: a === null ? null : a >= threshold };
+    }
+    return out;
+  }
+
+  /** The scorer over one novelty counter: the run's own, or a scoped view's. */
+  function view(seen: NoveltyCounter, close: () => Promise<void>): Scorer {
+    return {
+      models: [level, anomaly].filter((m): m is LoadedModel => m !== undefined).map((m) => m.ref),
+      score: (messages, noveltyKeys) => score(seen, messages, noveltyKeys),
+      async observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void> {
+        const keys = noveltyKeys ?? lookup(messages, false).keys;
+        for (const k of keys) seen.observe(k);
+      },
+      close,
+      scoped: () => view(new NoveltyCounter(noveltyCapacity), async () => undefined),
+      cacheStats: () => ({ ...stats }),
+    };
+  }
+
+  return view(new NoveltyCounter(noveltyCapacity), async () => {
+    for (const m of models) await m.session.release();
+  });
 }

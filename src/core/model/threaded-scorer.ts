@@ -2,13 +2,14 @@
  * @file A Scorer whose work runs on a worker thread (src/core/model/score-worker.ts): same
  * interface and results as createScorer, but the calling thread is free to parse and write while
  * a batch is scored, which is how `predict` uses both cores. Errors raised in the worker come
- * back as the same typed errors (InputError, FailureError) with their hints.
+ * back as the same typed errors (InputError, FailureError) with their hints. `scoped()` views
+ * (one per `logml serve` request) have their own novelty counts on the worker.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FailureError, InputError, UsageError } from '../errors.js';
-import type { Level, Prediction, Scorer } from '../types.js';
+import type { CacheStats, Level, Prediction, Scorer } from '../types.js';
 import type { ModelSource } from './load.js';
 import type { ScorerOptions } from './scorer.js';
 
@@ -40,7 +41,9 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
   const worker = new Worker(workerUrl(), { workerData: { sources, options }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
   let nextId = 0;
+  let nextScope = 0;
   let fatal: Error | null = null;
+  let cache: CacheStats = { lookups: 0, hits: 0 };
   const ready = await new Promise<{ models: string[]; levelLabels: Level[]; threshold: number }>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (msg: { type: string; error?: WireError; models: string[]; levelLabels: Level[]; threshold: number }) => {
@@ -64,7 +67,8 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
     pending.clear();
     settle();
   });
-  worker.on('message', (msg: { type: string; id: number; levelIndex: Int8Array; levelProb: Float32Array; anomaly: Float32Array; error?: WireError }) => {
+  worker.on('message', (msg: { type: string; id: number; levelIndex: Int8Array; levelProb: Float32Array; anomaly: Float32Array; cache?: CacheStats; error?: WireError }) => {
+    if (msg.cache) cache = msg.cache; // the worker's running totals, in reply order
     const waiter = pending.get(msg.id);
     if (!waiter) return;
     pending.delete(msg.id);
@@ -85,25 +89,42 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
     }
     waiter.resolve(out);
   });
+  function send(scope: number | undefined) {
+    return {
+      score(messages: readonly string[], keys?: readonly string[]): Promise<Prediction[]> {
+        if (fatal) return Promise.reject(fatal);
+        const id = nextId++;
+        return new Promise<Prediction[]>((resolve, reject) => {
+          pending.set(id, { resolve, reject, n: messages.length });
+          worker.ref();
+          worker.postMessage({ type: 'score', id, messages, keys, scope });
+        });
+      },
+      async observe(messages: readonly string[], keys?: readonly string[]): Promise<void> {
+        if (fatal) throw fatal;
+        const id = nextId++;
+        await new Promise<Prediction[]>((resolve, reject) => {
+          pending.set(id, { resolve, reject, n: 0 });
+          worker.postMessage({ type: 'observe', id, messages, keys, scope });
+        });
+      },
+    };
+  }
   return {
     models: ready.models,
-    score(messages: readonly string[], keys?: readonly string[]): Promise<Prediction[]> {
-      if (fatal) return Promise.reject(fatal);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject, n: messages.length });
-        worker.ref();
-        worker.postMessage({ type: 'score', id, messages, keys });
-      });
+    ...send(undefined),
+    scoped(): Scorer {
+      const scope = nextScope++;
+      return {
+        models: ready.models,
+        ...send(scope),
+        async close() {
+          if (!fatal) worker.postMessage({ type: 'endScope', scope });
+        },
+        cacheStats: () => ({ ...cache }),
+      };
     },
-    async observe(messages: readonly string[], keys?: readonly string[]): Promise<void> {
-      if (fatal) throw fatal;
-      const id = nextId++;
-      await new Promise<Prediction[]>((resolve, reject) => {
-        pending.set(id, { resolve, reject, n: 0 });
-        worker.postMessage({ type: 'observe', id, messages, keys });
-      });
-    },
+    cacheStats: () => ({ ...cache }),
     async close() {
       worker.ref(); // until it has released its sessions
       worker.postMessage({ type: 'close' });

@@ -47,6 +47,12 @@ export interface TemplatesSummary {
   outputClosed: boolean;
 }
 
+/**
+ * predict (and serve) mine templates on the thread that also parses and writes: smaller limits
+ * than `logml templates` keep its memory bounded on endless inputs (least recently seen evicted).
+ */
+export const PREDICT_MINER_LIMITS: Partial<TemplateMinerOptions> = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 32 * 1024 * 1024, maxCacheBytes: 8 * 1024 * 1024 };
+
 /** A miner restored from `store` (or new), and a function that saves it back. */
 export async function openMiner(store: StateStore | null, options: Partial<TemplateMinerOptions> = {}): Promise<{ miner: TemplateMiner; save: () => Promise<void> }> {
   const state = store ? await store.load() : null;
