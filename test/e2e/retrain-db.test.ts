@@ -8,6 +8,7 @@
  * skips when the production model's predictions have not drifted; a held lock skips the run.
  * The reader under both (readLabeledLogs) is checked on the same server.
  */
+import { createRng } from '../../src/core/train/prng.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,17 +27,8 @@ let dir: string;
 const N = 600;
 const SINCE = ['--since', '2026-01-01T00:00:00Z'];
 
-/** A small seeded PRNG (mulberry32), so the data are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), so the data are the same on every run. */
+const prng = createRng;
 
 const TEMPLATES: Record<'INFO' | 'WARN' | 'ERROR', string[]> = {
   INFO: ['request GET /api/users/# served in # ms', 'user alice# logged in from 10.0.0.#', 'cache warmed with # entries', 'scheduled job report-# completed'],

@@ -6,21 +6,13 @@
  * The command gives the signal and where lines go; nothing here exits the process.
  */
 import { FailureError, UsageError } from '../errors.js';
-import type { LogTableSpec } from '../db/log-source.js';
 import { isLoopbackHost } from './auth.js';
 import type { EngineOptions } from './engine.js';
 import type { ServerOptions } from './server.js';
 
 export { isLoopbackHost } from './auth.js';
 
-export interface ServeOptions extends Omit<ServerOptions, 'log' | 'now'> {
-  db: EngineOptions['db'];
-  models: readonly string[];
-  anomalyThreshold?: number | undefined;
-  table: LogTableSpec;
-  templates: boolean;
-  params: boolean;
-  maxLineBytes: number;
+export interface ServeOptions extends Omit<ServerOptions, 'log' | 'now'>, Pick<EngineOptions, 'db' | 'models' | 'anomalyThreshold' | 'table' | 'templates' | 'params' | 'maxLineBytes'> {
   shutdownTimeoutMs: number;
 }
 
