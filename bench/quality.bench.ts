@@ -24,7 +24,7 @@ import { binaryReport, classificationReport } from '../src/core/metrics/index.js
 import { createScorer, loadModel } from '../src/core/model/index.js';
 import { ANOMALY_DEFAULTS, augmentRows, baseLevelModel, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, knownFailureRows, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions, type TrainResult } from '../src/core/train/index.js';
 import type { Level, Prediction } from '../src/core/types.js';
-import { corpus, generalRows, knownFailureContext, LEVEL_RECIPE } from '../scripts/train-default.js';
+import { corpus, generalRows, LEVEL_RECIPE } from '../scripts/train-default.js';
 import { LEVEL_SYSTEMS, LOGHUB_DIR, loadSystem, SYSTEMS } from './loghub.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,7 +138,7 @@ const losoModels = new Map<string, TrainResult>();
     const test = corpus().filter((r) => held.has(r.group!));
     // the recipe's general rows, built from this fold's statements only (augmentation included: no held-out text leaks in)
     const statements = [...corpus().filter((r) => !held.has(r.group!)), ...knownFailureRows()];
-    const train = [...statements, ...augmentRows(statements), ...knownFailureContext(), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!)];
+    const train = [...statements, ...augmentRows(statements), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!)];
     const p = await predict([trainLevelModel(train, base).bytes], test.map((r) => r.message));
     const q = await predict([trainLevelModel(train, plain).bytes], test.map((r) => r.message));
     const t = trouble(test.map((r) => isTrouble(r.level)), p.map((x) => isTrouble(x.predictedLevel)));

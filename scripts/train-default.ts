@@ -51,12 +51,6 @@ export function corpus(): LabeledMessage[] {
   return corpusCache;
 }
 
-/** Each known failure message inside jargon a few times: a long tail of counters must not hide it. */
-export function knownFailureContext(): LabeledMessage[] {
-  const rows = knownFailureRows();
-  return augmentRows(rows, { seed: 11, neutral: 0, context: 3 * rows.length, groups: 1 });
-}
-
 let generalCache: LabeledMessage[] | null = null;
 /**
  * What every level model of the recipe trains on besides LogHub: the corpus, the known failure
@@ -66,7 +60,7 @@ let generalCache: LabeledMessage[] | null = null;
 export function generalRows(): LabeledMessage[] {
   if (!generalCache) {
     const statements = [...corpus(), ...knownFailureRows()];
-    generalCache = [...statements, ...augmentRows(statements), ...knownFailureContext()];
+    generalCache = [...statements, ...augmentRows(statements)];
   }
   return generalCache;
 }

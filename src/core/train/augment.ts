@@ -39,20 +39,9 @@ function pseudoWord(rng: Rng): string {
 }
 const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 
-/** An abbreviation-like run of 2 to 5 letters (`blk`, `nfsd`, `QZX`), not a lexicon word. */
-function letterRun(rng: Rng): string {
-  for (;;) {
-    let w = '';
-    const n = int(rng, 2, 5);
-    for (let i = 0; i < n; i++) w += String.fromCharCode(97 + Math.floor(rng() * 26));
-    if (!LEXICON.has(w)) return rng() < 0.3 ? w.toUpperCase() : w;
-  }
-}
-
-/** One jargon token: an identifier, name, abbreviation, number, id, path or key=value pair nobody trained on. */
+/** One jargon token: an identifier, name, number, id, path or key=value pair nobody trained on. */
 function jargonToken(rng: Rng): string {
   const r = rng();
-  if (r < 0.1) return letterRun(rng);
   if (r < 0.22) return pseudoWord(rng);
   if (r < 0.36) return cap(pseudoWord(rng)) + cap(pseudoWord(rng)) + (rng() < 0.4 ? cap(pseudoWord(rng)) : '');
   if (r < 0.44) return `${pseudoWord(rng)}_${pseudoWord(rng)}`;
