@@ -41,7 +41,7 @@ export const LEVEL_RECIPE = {
   l2: 1e-4,
   dedupe: true,
   groupWeightPower: 1,
-  troubleThreshold: 0.2,
+  troubleThreshold: 0.25,
 } satisfies Partial<LevelTrainOptions>;
 
 let corpusCache: LabeledMessage[] | null = null;
