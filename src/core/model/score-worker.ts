@@ -36,7 +36,9 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[] } | { type: 'close' }) => {
+type Request = { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[] } | { type: 'close' };
+
+async function handle(msg: Request): Promise<void> {
   if (msg.type === 'close') {
     await scorer?.close();
     port.close();
@@ -64,6 +66,15 @@ port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages
   } catch (err) {
     port.postMessage({ type: 'failed', id: msg.id, error: serializeError(err) });
   }
+}
+
+// One request at a time, in the order they came: a batch's cache look-ups and novelty counts
+// see every earlier batch finished, so the results never depend on timing (handling the next
+// batch while one awaited the models made a key's scores depend on which batch computed them).
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: Request) => {
+  queue = queue.then(() => handle(msg)).catch((err: unknown) => port.postMessage({ type: 'failed', id: 'id' in msg ? msg.id : -1, error: serializeError(err) }));
 });
+
 
 void init();

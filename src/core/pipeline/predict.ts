@@ -7,8 +7,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { noSkips, type SkipCounts } from '../io/line-splitter.js';
-import { createSink } from '../io/sink.js';
-import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
+import { ByteSink } from '../io/byte-sink.js';
+import { createWriter, type OutputFormat } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
 import { levelRank, type Level, type LogRecord, type Prediction, type Scorer } from '../types.js';
 import { checkSomethingRead, openRecordStream } from './records.js';
@@ -91,7 +91,7 @@ export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'on
  * and pipes (runPredict) and for database ranges (src/core/db).
  */
 export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: ScoreFn, models: readonly string[], options: ScoreRecordsOptions, stdout: Writable): Promise<PredictSummary> {
-  const sink = createSink(stdout, { flushEachWrite: options.follow });
+  const sink = new ByteSink(stdout, options.follow);
   const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates), params: Boolean(options.templates?.params) });
   const summary: PredictSummary = { records: 0, written: 0, skipped: noSkips(), emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
@@ -107,18 +107,21 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
       const predictions = await scoring;
       summary.records += records.length;
       options.onProgress?.(summary.records);
-      const rows: ScoredRecord[] = [];
-      for (let i = 0; i < records.length; i++) {
-        const p = predictions[i]!;
-        if (options.onlyAnomalies && p.isAnomaly !== true) continue;
-        if (minRank >= 0) {
-          const effective = p.predictedLevel ?? records[i]!.level;
-          if (!effective || levelRank(effective) < minRank) continue;
+      let keep: number[] | null = null;
+      if (options.onlyAnomalies || minRank >= 0) {
+        keep = [];
+        for (let i = 0; i < records.length; i++) {
+          const p = predictions[i]!;
+          if (options.onlyAnomalies && p.isAnomaly !== true) continue;
+          if (minRank >= 0) {
+            const effective = p.predictedLevel ?? records[i]!.level;
+            if (!effective || levelRank(effective) < minRank) continue;
+          }
+          keep.push(i);
         }
-        rows.push({ record: records[i]!, prediction: p, template: templates ? templates[i]! : null });
       }
-      summary.written += rows.length;
-      if (!sink.closed) await writer.write(rows);
+      summary.written += keep ? keep.length : records.length;
+      if (!sink.closed) await writer.write({ records, predictions, templates, keep });
     });
     chain.catch(() => undefined);
     inFlight.push(chain);
