@@ -20,9 +20,9 @@ const proto = Buffer.prototype as Partial<FastBuffer>;
 if (typeof proto.latin1Write !== 'function') proto.latin1Write = function (this: Buffer, s: string, o: number) { return this.write(s, o, 'latin1'); };
 if (typeof proto.utf8Write !== 'function') proto.utf8Write = function (this: Buffer, s: string, o: number) { return this.write(s, o, 'utf8'); };
 
-const CHUNK = 256 * 1024;
-/** Buffers kept for reuse; more may be in flight while the reader is slow, until settle() waits. */
-const POOL = 4;
+const CHUNK = 512 * 1024;
+/** Buffers kept for reuse (a batch of 4,096 LogHub records is about 1.5 MB of NDJSON). */
+const POOL = 6;
 
 export class ByteSink implements TextSink {
   private buf: FastBuffer;
@@ -32,6 +32,9 @@ export class ByteSink implements TextSink {
   private failure: OutputError | null = null;
   /** Only a stream over a file descriptor is done with a chunk when its write callback runs (a Transform may still hold it). */
   private readonly reuse: boolean;
+  /** Writes handed to the stream whose callback has not run yet (reused buffers only). */
+  private inFlight = 0;
+  private onIdle: (() => void) | null = null;
 
   constructor(
     private readonly stream: Writable,
@@ -94,6 +97,8 @@ export class ByteSink implements TextSink {
     if (this.failure) throw this.failure;
     if (this.flushEachWrite) this.push();
     if (this.stream.writableNeedDrain && !this.isClosed) await this.waitDrain();
+    // the buffers come back before the next batch is encoded: no new buffer per batch
+    if (this.inFlight > 0 && !this.isClosed) await this.waitIdle();
     if (this.failure) throw this.failure;
   }
 
@@ -117,9 +122,26 @@ export class ByteSink implements TextSink {
       this.stream.write(full);
       return;
     }
+    this.inFlight++;
     this.stream.write(full, () => {
       // written to the descriptor (or failed): the buffer may be filled again
       if (whole.length === CHUNK && this.free.length < POOL) this.free.push(whole);
+      if (--this.inFlight === 0) this.onIdle?.();
+    });
+  }
+
+  /** Until every write's callback has run, or the stream closes or fails (never a hang). */
+  private waitIdle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('close', done);
+        this.stream.off('error', done);
+        this.onIdle = null;
+        resolve();
+      };
+      this.onIdle = done;
+      this.stream.on('close', done);
+      this.stream.on('error', done);
     });
   }
 

@@ -6,7 +6,7 @@
  * those of the reference writers in writers.ts (ndjsonLine, fieldValues + csvCell), which a test
  * checks on every fixture.
  */
-import type { LogRecord, Prediction } from '../types.js';
+import type { LogRecord, PredictionColumns } from '../types.js';
 import type { ByteSink } from './byte-sink.js';
 import type { RecordTemplate, RecordWriter, ScoredBatch, WriterOptions } from './writers.js';
 
@@ -74,14 +74,14 @@ class TemplateFragments {
   }
 }
 
-function forEachKept(batch: ScoredBatch, each: (r: LogRecord, p: Prediction, t: RecordTemplate | null) => void): void {
+function forEachKept(batch: ScoredBatch, each: (r: LogRecord, p: PredictionColumns, i: number, t: RecordTemplate | null) => void): void {
   const { records, predictions, templates, keep } = batch;
   if (keep === null) {
-    for (let i = 0; i < records.length; i++) each(records[i]!, predictions[i]!, templates ? templates[i]! : null);
+    for (let i = 0; i < records.length; i++) each(records[i]!, predictions, i, templates ? templates[i]! : null);
   } else {
     for (let k = 0; k < keep.length; k++) {
       const i = keep[k]!;
-      each(records[i]!, predictions[i]!, templates ? templates[i]! : null);
+      each(records[i]!, predictions, i, templates ? templates[i]! : null);
     }
   }
 }
@@ -100,7 +100,7 @@ export function createNdjsonWriter(sink: ByteSink, options: WriterOptions): Reco
   const ANOMALY = ',"anomaly_score":';
   const STATUS = ',"status":';
 
-  function encode(r: LogRecord, p: Prediction, t: RecordTemplate | null): void {
+  function encode(r: LogRecord, p: PredictionColumns, i: number, t: RecordTemplate | null): void {
     sink.bytes(sources.get(r.source) ?? sources.set(r.source, Buffer.from('{"source":' + JSON.stringify(r.source) + ',"line":')));
     sink.utf8('' + r.line);
     const time = r.time;
@@ -123,14 +123,17 @@ export function createNdjsonWriter(sink: ByteSink, options: WriterOptions): Reco
       sink.byte(34);
     }
     if (r.status !== undefined) sink.utf8(STATUS + r.status);
-    let pf = predicted.get(p.predictedLevel);
-    if (pf === undefined) predicted.set(p.predictedLevel, (pf = Buffer.from(',"predicted_level":' + (p.predictedLevel === null ? 'null' : '"' + p.predictedLevel + '"') + ',"level_probability":')));
+    const level = p.predictedLevel(i);
+    let pf = predicted.get(level);
+    if (pf === undefined) predicted.set(level, (pf = Buffer.from(',"predicted_level":' + (level === null ? 'null' : '"' + level + '"') + ',"level_probability":')));
     sink.bytes(pf);
     sink.room(96);
-    sink.ascii(p.levelProbability === null ? 'null' : num4(p.levelProbability));
+    const lp = p.levelProbability(i);
+    sink.ascii(lp === null ? 'null' : num4(lp));
     sink.ascii(ANOMALY);
-    sink.ascii(p.anomalyScore === null ? 'null' : num4(p.anomalyScore));
-    sink.bytes(IS_ANOMALY[String(p.isAnomaly)]!);
+    const a = p.anomalyScore(i);
+    sink.ascii(a === null ? 'null' : num4(a));
+    sink.bytes(IS_ANOMALY[String(p.isAnomaly(i))]!);
     if (!withTemplates) {
       sink.bytes(tail);
       return;
@@ -162,7 +165,7 @@ export function createCsvWriter(sink: ByteSink, options: WriterOptions, header: 
   const templates = new TemplateFragments((t) => ',' + csvCell(t.id) + ',' + csvCell(t.text) + (withParams ? '' : ',' + modelCell + '\n'));
   let headerDone = false;
 
-  function encode(r: LogRecord, p: Prediction, t: RecordTemplate | null): void {
+  function encode(r: LogRecord, p: PredictionColumns, i: number, t: RecordTemplate | null): void {
     sink.bytes(sources.get(r.source) ?? sources.set(r.source, Buffer.from(csvCell(r.source) + ',')));
     sink.utf8('' + r.line + ',');
     if (r.time !== null && r.time !== undefined) sink.utf8(csvCell(r.time));
@@ -170,13 +173,17 @@ export function createCsvWriter(sink: ByteSink, options: WriterOptions, header: 
     sink.utf8(csvCell(r.message));
     sink.room(80);
     sink.byte(44);
-    if (p.predictedLevel !== null) sink.ascii(p.predictedLevel);
+    const level = p.predictedLevel(i);
+    if (level !== null) sink.ascii(level);
     sink.byte(44);
-    if (p.levelProbability !== null) sink.ascii(num4(p.levelProbability));
+    const lp = p.levelProbability(i);
+    if (lp !== null) sink.ascii(num4(lp));
     sink.byte(44);
-    if (p.anomalyScore !== null) sink.ascii(num4(p.anomalyScore));
+    const a = p.anomalyScore(i);
+    if (a !== null) sink.ascii(num4(a));
     sink.byte(44);
-    if (p.isAnomaly !== null) sink.ascii(p.isAnomaly ? 'true' : 'false');
+    const flagged = p.isAnomaly(i);
+    if (flagged !== null) sink.ascii(flagged ? 'true' : 'false');
     if (!withTemplates) {
       sink.bytes(tail);
       return;

@@ -4,7 +4,7 @@
  * batch by batch so a stream never waits for its end).
  * The fields and their names are the contract documented in the README's "Output fields".
  */
-import type { LogRecord, Prediction } from '../types.js';
+import type { LogRecord, Prediction, PredictionColumns } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 import { createCsvWriter, createNdjsonWriter } from './fast-writers.js';
 import type { TextSink } from './sink.js';
@@ -33,7 +33,7 @@ export interface RecordTemplate {
  */
 export interface ScoredBatch {
   records: readonly LogRecord[];
-  predictions: readonly Prediction[];
+  predictions: PredictionColumns;
   templates: readonly RecordTemplate[] | null;
   keep: readonly number[] | null;
 }
@@ -49,7 +49,8 @@ function rowsOf(batch: ScoredBatch): ScoredRecord[] {
   const n = batch.keep ? batch.keep.length : batch.records.length;
   for (let k = 0; k < n; k++) {
     const i = batch.keep ? batch.keep[k]! : k;
-    rows.push({ record: batch.records[i]!, prediction: batch.predictions[i]!, template: batch.templates ? batch.templates[i]! : null });
+    const p = batch.predictions;
+    rows.push({ record: batch.records[i]!, prediction: { predictedLevel: p.predictedLevel(i), levelProbability: p.levelProbability(i), anomalyScore: p.anomalyScore(i), isAnomaly: p.isAnomaly(i) }, template: batch.templates ? batch.templates[i]! : null });
   }
   return rows;
 }

@@ -22,7 +22,8 @@ async function init(): Promise<void> {
   const { sources, options } = workerData as InitData;
   try {
     const models = [];
-    for (const s of sources) models.push(await loadModel(s));
+    // the session holds what it needs: the bundle's bytes are not kept for the whole run
+    for (const s of sources) models.push({ ...(await loadModel(s)), bytes: new Uint8Array(0) });
     scorer = createScorer(models, options);
     levelLabels = (models.find((m) => m.meta.task === 'level')?.meta.labels as string[]) ?? [];
     port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: options?.anomalyThreshold ?? models.find((m) => m.meta.task === 'anomaly')?.meta.threshold ?? 0.5 });

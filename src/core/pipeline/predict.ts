@@ -10,7 +10,7 @@ import { noSkips, type SkipCounts } from '../io/line-splitter.js';
 import { ByteSink } from '../io/byte-sink.js';
 import { createWriter, type OutputFormat } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
-import { levelRank, type Level, type LogRecord, type Prediction, type Scorer } from '../types.js';
+import { levelRank, predictionColumns, type Level, type LogRecord, type Prediction, type PredictionColumns, type Scorer } from '../types.js';
 import { checkSomethingRead, openRecordStream } from './records.js';
 
 export { checkInputs } from './records.js';
@@ -57,7 +57,12 @@ const MAX_IN_FLIGHT = 3;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
-  const summary = await scoreRecords(batches, (records, templates) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id)), scorer.models, options, io.stdout);
+  const score: ScoreFn = (records, templates) => {
+    const messages = records.map((r) => r.message);
+    const keys = templates?.map((t) => t.id);
+    return scorer.scoreColumns ? scorer.scoreColumns(messages, keys) : scorer.score(messages, keys);
+  };
+  const summary = await scoreRecords(batches, score, scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
   if (!summary.outputClosed && !options.signal?.aborted) checkSomethingRead(stats, options.inputs, summary.records, 'score');
@@ -82,7 +87,7 @@ export async function observeBaseline(paths: readonly string[], inputFormat: Inp
 }
 
 /** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
-export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
+export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[] | PredictionColumns>;
 export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates' | 'onProgress'>;
 
 /**
@@ -104,17 +109,17 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
     const scoring = score(records, templates);
     scoring.catch(() => undefined); // observed through the chain below
     chain = chain.then(async () => {
-      const predictions = await scoring;
+      const scored = await scoring;
+      const predictions = Array.isArray(scored) ? predictionColumns(scored) : (scored as PredictionColumns);
       summary.records += records.length;
       options.onProgress?.(summary.records);
       let keep: number[] | null = null;
       if (options.onlyAnomalies || minRank >= 0) {
         keep = [];
         for (let i = 0; i < records.length; i++) {
-          const p = predictions[i]!;
-          if (options.onlyAnomalies && p.isAnomaly !== true) continue;
+          if (options.onlyAnomalies && predictions.isAnomaly(i) !== true) continue;
           if (minRank >= 0) {
-            const effective = p.predictedLevel ?? records[i]!.level;
+            const effective = predictions.predictedLevel(i) ?? records[i]!.level;
             if (!effective || levelRank(effective) < minRank) continue;
           }
           keep.push(i);
