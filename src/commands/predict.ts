@@ -179,7 +179,8 @@ async function openTemplateStage(flags: PredictFlags) {
 
 async function predictFromDatabase(files: string[], flags: PredictFlags & TableFlags): Promise<void> {
   if (files.length > 0) throw new UsageError('give either files or --db, not both', 'to score a table: logml predict --db URL --since 2h');
-  const { runPredictDb } = await import('../core/db/run.js');
+  const [{ runPredictDb }, { boundHeapGrowth }] = await Promise.all([import('../core/db/run.js'), import('../core/pipeline/heap.js')]);
+  boundHeapGrowth();
   const templates = flags.templates ? await openTemplateStage(flags) : null;
   const progress = recordsProgress('predict', { follow: false });
   try {
