@@ -157,7 +157,7 @@ Examples:
  * predict mines templates on the thread that also parses and writes: smaller limits than
  * `logml templates` keep its memory bounded on endless inputs (least recently seen evicted).
  */
-const PREDICT_MINER_LIMITS = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 32 * 1024 * 1024, maxCacheBytes: 8 * 1024 * 1024 };
+const PREDICT_MINER_LIMITS = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 16 * 1024 * 1024, maxCacheBytes: 4 * 1024 * 1024 };
 
 /** The template stage, its state in --template-state FILE, in ml_templates (--template-db), or nowhere. */
 async function openTemplateStage(flags: PredictFlags) {

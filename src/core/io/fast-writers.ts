@@ -64,7 +64,8 @@ class TemplateFragments {
     const hit = this.map.get(t.id);
     if (hit !== undefined && hit.text === t.text) return hit.bytes;
     const bytes = Buffer.from(this.encode(t));
-    if (this.map.size >= 8192 || this.bytes + bytes.length > 8 * 1024 * 1024) {
+    if (bytes.length > 4096) return bytes; // a long template rarely repeats: not worth holding
+    if (this.map.size >= 8192 || this.bytes + bytes.length > 2 * 1024 * 1024) {
       this.map = new Map();
       this.bytes = 0;
     }

@@ -54,6 +54,8 @@ export interface PredictSummary {
 }
 
 const MAX_IN_FLIGHT = 3;
+/** Characters of messages in flight at most (beyond one batch): long lines are held on both threads while scored. */
+const MAX_IN_FLIGHT_CHARS = 4 * 1024 * 1024;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
@@ -103,8 +105,12 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
 
   // Writes stay in input order: each batch's write is chained on the previous one's.
   const inFlight: Array<Promise<void>> = [];
+  const inFlightChars: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   function submit(records: LogRecord[]): void {
+    let chars = 0;
+    for (let i = 0; i < records.length; i++) chars += records[i]!.message.length;
+    inFlightChars.push(chars);
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
     const scoring = score(records, templates);
     scoring.catch(() => undefined); // observed through the chain below
@@ -131,15 +137,20 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
     chain.catch(() => undefined);
     inFlight.push(chain);
   }
-  const drain = async () => {
-    while (inFlight.length > 0) await inFlight.shift();
+  const settleOne = async () => {
+    inFlightChars.shift();
+    await inFlight.shift();
   };
+  const drain = async () => {
+    while (inFlight.length > 0) await settleOne();
+  };
+  const overBudget = () => inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 1 && inFlightChars.reduce((a, b) => a + b, 0) > MAX_IN_FLIGHT_CHARS);
 
   try {
     for await (const records of batches) {
       submit(records);
       if (options.follow) await drain(); // follow: every record out as soon as it is read
-      while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      while (overBudget()) await settleOne();
       if (sink.closed) break;
     }
   } finally {
