@@ -103,7 +103,7 @@ describe('fast NDJSON / CSV writers', () => {
     ]);
     let n = 0;
     const texts = ['id <*> "q"', 'id, <*>\nnext', 'id changed <*>'];
-    const templatesOf = (rs: LogRecord[]) => rs.map((r) => {
+    const templatesOf = (rs: LogRecord[]) => rs.map(() => {
       n++;
       return n % 9 === 0 ? { id: 'same', text: texts[n % 3]!, params: null } : { id: `t${n % 4}`, text: texts[n % 2]!, params: n % 2 ? ['a"b', 'c,d'] : [] };
     });
