@@ -8,6 +8,7 @@ import { LogmlError } from '../errors.js';
 import { loadModel, type ModelSource } from './load.js';
 import { createScorer, type ScorerOptions } from './scorer.js';
 import type { Scorer } from '../types.js';
+import type { WireKeys } from './threaded-scorer.js';
 
 interface InitData {
   sources: ModelSource[];
@@ -37,7 +38,14 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-type Request = { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[] } | { type: 'close' };
+type Request = { type: 'score' | 'observe'; id: number; messages: string[]; keys?: WireKeys } | { type: 'close' };
+
+function unpackKeys(wire: WireKeys | undefined): string[] | undefined {
+  if (wire === undefined) return undefined;
+  const keys = new Array<string>(wire.index.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = wire.table[wire.index[i]!]!;
+  return keys;
+}
 
 async function handle(msg: Request): Promise<void> {
   if (msg.type === 'close') {
@@ -46,12 +54,12 @@ async function handle(msg: Request): Promise<void> {
     return;
   }
   if (msg.type === 'observe') {
-    await scorer!.observe(msg.messages, msg.keys);
+    await scorer!.observe(msg.messages, unpackKeys(msg.keys));
     port.postMessage({ type: 'observed', id: msg.id });
     return;
   }
   try {
-    const predictions = await scorer!.score(msg.messages, msg.keys);
+    const predictions = await scorer!.score(msg.messages, unpackKeys(msg.keys));
     const n = predictions.length;
     const levelIndex = new Int8Array(n);
     const levelProb = new Float32Array(n);

@@ -42,6 +42,32 @@ class TypedPredictions implements PredictionColumns {
   }
 }
 
+/**
+ * Novelty keys on the wire: template ids repeat from line to line, so they go as a table of the
+ * distinct ones and an index per message (one string per kind, not one per line).
+ */
+export interface WireKeys {
+  table: string[];
+  index: Int32Array;
+}
+
+function packKeys(keys: readonly string[] | undefined): WireKeys | undefined {
+  if (keys === undefined) return undefined;
+  const table: string[] = [];
+  const at = new Map<string, number>();
+  const index = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    let k = at.get(keys[i]!);
+    if (k === undefined) {
+      k = table.length;
+      table.push(keys[i]!);
+      at.set(keys[i]!, k);
+    }
+    index[i] = k;
+  }
+  return { table, index };
+}
+
 function toObjects(c: PredictionColumns): Prediction[] {
   const out = new Array<Prediction>(c.length);
   for (let i = 0; i < c.length; i++) out[i] = { predictedLevel: c.predictedLevel(i), levelProbability: c.levelProbability(i), anomalyScore: c.anomalyScore(i), isAnomaly: c.isAnomaly(i) };
@@ -113,7 +139,8 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
     return new Promise<PredictionColumns | null>((resolve, reject) => {
       pending.set(id, { resolve, reject, n: messages.length });
       worker.ref();
-      worker.postMessage({ type: 'score', id, messages, keys });
+      const wire = packKeys(keys);
+      worker.postMessage({ type: 'score', id, messages, keys: wire }, wire ? [wire.index.buffer as ArrayBuffer] : []);
     }) as Promise<PredictionColumns>;
   }
   return {
@@ -127,7 +154,8 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
       const id = nextId++;
       await new Promise<PredictionColumns | null>((resolve, reject) => {
         pending.set(id, { resolve, reject, n: 0 });
-        worker.postMessage({ type: 'observe', id, messages, keys });
+        const wire = packKeys(keys);
+        worker.postMessage({ type: 'observe', id, messages, keys: wire }, wire ? [wire.index.buffer as ArrayBuffer] : []);
       });
     },
     async close() {
