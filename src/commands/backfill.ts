@@ -71,7 +71,8 @@ Examples:
   */10 * * * *  logml backfill --since 1h     # crontab: one line per run`,
     )
     .action(async (opts: Flags) => {
-      const { runBackfill } = await import('../core/db/run.js');
+      const [{ runBackfill }, { boundHeapGrowth }] = await Promise.all([import('../core/db/run.js'), import('../core/pipeline/heap.js')]);
+      boundHeapGrowth();
       await runBackfill(
         {
           db: opts.db,

@@ -93,14 +93,17 @@ Examples:
       const modelPaths = flags.model ?? defaultModelPaths();
       if (modelPaths.length === 0) throw new UsageError('no model: the shipped models are missing', 'pass --model MODEL.onnx, or run `npm run train:default`');
       // onnxruntime loads on the scoring thread only: this thread never maps it
-      const [{ readBundle, readModelFile }, { createThreadedScorer }, { runPredict, checkInputs, observeBaseline }] = await Promise.all([
+      const [{ readBundle, readModelFile }, { createThreadedScorer }, { runPredict, checkInputs, observeBaseline }, { boundHeapGrowth }] = await Promise.all([
         import('../core/model/bundle.js'),
         import('../core/model/threaded-scorer.js'),
         import('../core/pipeline/predict.js'),
+        import('../core/pipeline/heap.js'),
       ]);
+      boundHeapGrowth();
       await checkInputs(inputs); // input errors come before the models load
-      const sources = modelPaths.map((path) => ({ bytes: readModelFile(path), origin: path }));
-      const tasks = sources.map((s) => readBundle(s.bytes, s.origin).meta.task);
+      // checked here, loaded by the scoring thread from the path: this thread keeps no copy of the models' bytes
+      const tasks = modelPaths.map((path) => readBundle(readModelFile(path), path).meta.task);
+      const sources = modelPaths.map((path) => ({ path }));
       if (new Set(tasks).size !== tasks.length) throw new UsageError(`two models for the same task (${tasks.join(', ')})`, 'give at most one level model and one anomaly model');
       // scoring runs on a worker thread, so reading, parsing and writing use the other core
       const scorer = await createThreadedScorer(sources, flags.anomalyThreshold !== undefined ? { anomalyThreshold: flags.anomalyThreshold } : {});
@@ -170,7 +173,8 @@ async function openTemplateStage(flags: PredictFlags) {
 
 async function predictFromDatabase(files: string[], flags: PredictFlags & TableFlags): Promise<void> {
   if (files.length > 0) throw new UsageError('give either files or --db, not both', 'to score a table: logml predict --db URL --since 2h');
-  const { runPredictDb } = await import('../core/db/run.js');
+  const [{ runPredictDb }, { boundHeapGrowth }] = await Promise.all([import('../core/db/run.js'), import('../core/pipeline/heap.js')]);
+  boundHeapGrowth();
   const templates = flags.templates ? await openTemplateStage(flags) : null;
   const progress = recordsProgress('predict', { follow: false });
   try {

@@ -78,6 +78,7 @@ Examples:
         import('../core/pipeline/record-filter.js'),
       ]);
       const filter = buildRecordFilter(flags);
+      (await import('../core/pipeline/heap.js')).boundHeapGrowth();
       await checkInputs(inputs);
       const minerOptions = {
         ...(flags.rules ? { maskingRules: await templates.loadMaskingRules(flags.rules) } : {}),

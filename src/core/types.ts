@@ -44,6 +44,29 @@ export interface Prediction {
   isAnomaly: boolean | null;
 }
 
+/**
+ * Predictions of a batch as columns (what the scoring thread sends back: typed arrays), read by
+ * index; the hot output path reads these without an object per record.
+ */
+export interface PredictionColumns {
+  readonly length: number;
+  predictedLevel(i: number): Level | null;
+  levelProbability(i: number): number | null;
+  anomalyScore(i: number): number | null;
+  isAnomaly(i: number): boolean | null;
+}
+
+/** Columns over an array of Prediction objects. */
+export function predictionColumns(predictions: readonly Prediction[]): PredictionColumns {
+  return {
+    length: predictions.length,
+    predictedLevel: (i) => predictions[i]!.predictedLevel,
+    levelProbability: (i) => predictions[i]!.levelProbability,
+    anomalyScore: (i) => predictions[i]!.anomalyScore,
+    isAnomaly: (i) => predictions[i]!.isAnomaly,
+  };
+}
+
 /** The ML tasks a model bundle can serve. */
 export type ModelTask = 'level' | 'anomaly';
 
@@ -59,6 +82,8 @@ export interface Scorer {
    * sightings the novelty part of the anomaly score counts; default: the masked message.
    */
   score(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]>;
+  /** The same predictions as columns, when the scorer can give them without objects (the scoring thread). */
+  scoreColumns?(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<PredictionColumns>;
   /** Count messages as seen (a baseline of normal logs) without scoring them: they stop being novel. */
   observe(messages: readonly string[], noveltyKeys?: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
  * reopening). Yields LineBatch objects; errors are InputError with the path and a hint.
  * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk.
  */
-import { createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -151,9 +151,10 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
   async function* fromGzip(rest: AsyncIterable<Buffer | string>, firstChunk: Buffer, gunzip: ReturnType<typeof createGunzip>): AsyncGenerator<LineBatch> {
     // feed compressed chunks into gunzip from a side task; read decompressed chunks here
     const feed = (async () => {
-      gunzip.write(firstChunk);
+      // copies: gunzip holds a chunk after write() returns, and a file's read buffer is reused
+      gunzip.write(Buffer.from(firstChunk));
       for await (const raw of rest) {
-        const c = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        const c = Buffer.from(raw);
         bytes += c.length;
         if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
       }
@@ -185,10 +186,29 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
     // the file is opened when its turn comes, not when the source is created (many inputs)
     const path = options.path;
     batches = (async function* () {
-      yield* fromStream(createReadStream(path, { highWaterMark: 1 << 20 }));
+      yield* fromStream(readChunks(path));
     })();
   }
   return { batches, skipped: splitter.skipped, bytesRead: () => bytes };
+}
+
+/**
+ * A file's bytes in chunks of up to 1 MiB, read into one reused buffer: each chunk is valid until
+ * the next one is asked for (the splitter decodes or copies what it keeps), so reading a large
+ * file allocates no buffer per chunk.
+ */
+async function* readChunks(path: string): AsyncGenerator<Buffer> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafeSlow(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

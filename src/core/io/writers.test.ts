@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createSink } from './sink.js';
+import { predictionColumns } from '../types.js';
 import { createWriter, type ScoredRecord } from './writers.js';
 
 const TABLE_PAGE_ROWS = 256;
@@ -21,7 +22,7 @@ describe('table writer', () => {
       prediction: { predictedLevel: 'INFO', levelProbability: 0.9, anomalyScore: 0.1, isAnomaly: false },
       template: null,
     }));
-    await writer.write(rows);
+    await writer.write({ records: rows.map((r) => r.record), predictions: predictionColumns(rows.map((r) => r.prediction)), templates: null, keep: null });
     await writer.end();
     expect(text.split('\n').filter((l) => /\bline\b.*\blevel\b.*\bmessage\b/.test(l))).toHaveLength(1);
     for (const i of [0, TABLE_PAGE_ROWS, n - 1]) expect(text).toContain(`a.log:${i + 1} `);

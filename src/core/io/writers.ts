@@ -4,7 +4,9 @@
  * batch by batch so a stream never waits for its end).
  * The fields and their names are the contract documented in the README's "Output fields".
  */
-import type { LogRecord, Prediction } from '../types.js';
+import type { LogRecord, Prediction, PredictionColumns } from '../types.js';
+import { ByteSink } from './byte-sink.js';
+import { createCsvWriter, createNdjsonWriter } from './fast-writers.js';
 import type { TextSink } from './sink.js';
 import { outputWidth, TextTable, type TextColumn } from './text-table.js';
 
@@ -18,9 +20,39 @@ export interface ScoredRecord {
   template?: { id: string; text: string; params?: string[] | null } | null;
 }
 
+/** A template as the writers see it (the template stage's answer for one record). */
+export interface RecordTemplate {
+  id: string;
+  text: string;
+  params?: string[] | null;
+}
+
+/**
+ * One scored batch as columns: record i has predictions[i] and templates[i]; only the records
+ * listed in `keep` (ascending), or all when it is null, are written. No object per output row.
+ */
+export interface ScoredBatch {
+  records: readonly LogRecord[];
+  predictions: PredictionColumns;
+  templates: readonly RecordTemplate[] | null;
+  keep: readonly number[] | null;
+}
+
 export interface RecordWriter {
-  write(rows: readonly ScoredRecord[]): Promise<void>;
+  write(batch: ScoredBatch): Promise<void>;
   end(): Promise<void>;
+}
+
+/** The rows of a batch, for the writers that are not on the hot path (json, table). */
+function rowsOf(batch: ScoredBatch): ScoredRecord[] {
+  const rows: ScoredRecord[] = [];
+  const n = batch.keep ? batch.keep.length : batch.records.length;
+  for (let k = 0; k < n; k++) {
+    const i = batch.keep ? batch.keep[k]! : k;
+    const p = batch.predictions;
+    rows.push({ record: batch.records[i]!, prediction: { predictedLevel: p.predictedLevel(i), levelProbability: p.levelProbability(i), anomalyScore: p.anomalyScore(i), isAnomaly: p.isAnomaly(i) }, template: batch.templates ? batch.templates[i]! : null });
+  }
+  return rows;
 }
 
 export interface WriterOptions {
@@ -116,24 +148,15 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
   const modelJson = JSON.stringify(options.models);
   const modelText = options.models.join(' ');
   switch (format) {
-    case 'ndjson': {
-      const sourceJson = sourceJsonCache();
-      return {
-        async write(rows) {
-          let out = '';
-          for (const row of rows) out += ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates, options.params);
-          await sink.write(out);
-        },
-        end: () => sink.end(),
-      };
-    }
+    case 'ndjson':
+      return sink instanceof ByteSink ? createNdjsonWriter(sink, options) : textWriter(sink, (row) => ndjsonLine(row, JSON.stringify(row.record.source), modelJson, options.templates, options.params));
     case 'json': {
       const sourceJson = sourceJsonCache();
       let first = true;
       return {
-        async write(rows) {
+        async write(batch) {
           let out = '';
-          for (const row of rows) {
+          for (const row of rowsOf(batch)) {
             out += (first ? '[\n' : ',\n') + ndjsonLine(row, sourceJson(row.record.source), modelJson, options.templates, options.params).slice(0, -1);
             first = false;
           }
@@ -145,24 +168,35 @@ export function createWriter(format: OutputFormat, sink: TextSink, options: Writ
         },
       };
     }
-    case 'csv': {
-      let headerDone = false;
-      return {
-        async write(rows) {
-          let out = headerDone ? '' : headerFields(options.templates, options.params).join(',') + '\n';
-          headerDone = true;
-          for (const row of rows) out += fieldValues(row, modelText, options.templates, options.params).map(csvCell).join(',') + '\n';
-          await sink.write(out);
-        },
-        async end() {
-          if (!headerDone) await sink.write(headerFields(options.templates, options.params).join(',') + '\n');
-          await sink.end();
-        },
-      };
+    case 'csv':
+    {
+      const header = headerFields(options.templates, options.params).join(',') + '\n';
+      return sink instanceof ByteSink ? createCsvWriter(sink, options, header) : textWriter(sink, (row) => fieldValues(row, modelText, options.templates, options.params).map(csvCell).join(',') + '\n', header);
     }
     case 'table':
       return createTableWriter(sink, options);
   }
+}
+
+/**
+ * The reference writers (ndjson, csv) on any text sink: a string per row, joined per batch. The
+ * hot path (fast-writers.ts, on a ByteSink) writes the same bytes.
+ */
+function textWriter(sink: TextSink, line: (row: ScoredRecord) => string, header?: string): RecordWriter {
+  let headerDone = header === undefined;
+  return {
+    async write(batch) {
+      let out = headerDone ? '' : header!;
+      headerDone = true;
+      for (const row of rowsOf(batch)) out += line(row);
+      await sink.write(out);
+    },
+    async end() {
+      if (!headerDone) await sink.write(header!);
+      headerDone = true;
+      await sink.end();
+    },
+  };
 }
 
 /**
@@ -183,7 +217,8 @@ function createTableWriter(sink: TextSink, options: WriterOptions): RecordWriter
   const table = new TextTable(columns, options.width ?? outputWidth());
   let started = false;
   return {
-    async write(rows) {
+    async write(batch) {
+      const rows = rowsOf(batch);
       if (rows.length === 0) return;
       let out = '';
       if (!started) {

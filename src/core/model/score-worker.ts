@@ -11,6 +11,7 @@ import { LogmlError } from '../errors.js';
 import { loadModel, type ModelSource } from './load.js';
 import { createScorer, type ScorerOptions } from './scorer.js';
 import type { Scorer } from '../types.js';
+import type { WireKeys } from './threaded-scorer.js';
 
 interface InitData {
   sources: ModelSource[];
@@ -34,7 +35,8 @@ async function init(): Promise<void> {
   const { sources, options } = workerData as InitData;
   try {
     const models = [];
-    for (const s of sources) models.push(await loadModel(s));
+    // the session holds what it needs: the bundle's bytes are not kept for the whole run
+    for (const s of sources) models.push({ ...(await loadModel(s)), bytes: new Uint8Array(0) });
     scorer = createScorer(models, options);
     levelLabels = (models.find((m) => m.meta.task === 'level')?.meta.labels as string[]) ?? [];
     port.postMessage({ type: 'ready', models: scorer.models, levelLabels, threshold: anomalyThresholdOf(options?.anomalyThreshold, models.some((m) => m.meta.task === 'level'), models.find((m) => m.meta.task === 'anomaly')?.meta.threshold) });
@@ -48,7 +50,16 @@ function serializeError(err: unknown) {
   return { name: 'Error', message: err instanceof Error ? err.message : String(err), hint: undefined };
 }
 
-port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages: string[]; keys?: string[]; scope?: number } | { type: 'close' } | { type: 'endScope'; scope: number }) => {
+type Request = { type: 'score' | 'observe'; id: number; messages: string[]; keys?: WireKeys; scope?: number } | { type: 'close' } | { type: 'endScope'; scope: number };
+
+function unpackKeys(wire: WireKeys | undefined): string[] | undefined {
+  if (wire === undefined) return undefined;
+  const keys = new Array<string>(wire.index.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = wire.table[wire.index[i]!]!;
+  return keys;
+}
+
+async function handle(msg: Request): Promise<void> {
   if (msg.type === 'close') {
     await scorer?.close();
     port.close();
@@ -59,12 +70,12 @@ port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages
     return;
   }
   if (msg.type === 'observe') {
-    await viewOf(msg.scope).observe(msg.messages, msg.keys);
+    await viewOf(msg.scope).observe(msg.messages, unpackKeys(msg.keys));
     port.postMessage({ type: 'observed', id: msg.id });
     return;
   }
   try {
-    const predictions = await viewOf(msg.scope).score(msg.messages, msg.keys);
+    const predictions = await viewOf(msg.scope).score(msg.messages, unpackKeys(msg.keys));
     const n = predictions.length;
     const levelIndex = new Int8Array(n);
     const levelProb = new Float32Array(n);
@@ -80,6 +91,15 @@ port.on('message', async (msg: { type: 'score' | 'observe'; id: number; messages
   } catch (err) {
     port.postMessage({ type: 'failed', id: msg.id, error: serializeError(err) });
   }
+}
+
+// One request at a time, in the order they came: a batch's cache look-ups and novelty counts
+// see every earlier batch finished, so the results never depend on timing (handling the next
+// batch while one awaited the models made a key's scores depend on which batch computed them).
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: Request) => {
+  queue = queue.then(() => handle(msg)).catch((err: unknown) => port.postMessage({ type: 'failed', id: 'id' in msg ? msg.id : -1, error: serializeError(err) }));
 });
+
 
 void init();

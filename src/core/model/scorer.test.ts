@@ -21,6 +21,24 @@ describe('createScorer', () => {
     }
     await model.session.release();
   });
+
+  it('counts novelty in call order when batches are scored concurrently (a later batch of cache hits does not overtake)', async () => {
+    const model = await loadModel({ bytes: trainLevelModel(data, opts).bytes, origin: 't' });
+    const warm = ['request 1 served', 'connection 2 refused'];
+    const first = ['brand new line 1', 'request 1 served', 'another new line 2'];
+    const second = ['request 1 served', 'connection 2 refused', 'request 1 served'];
+    const sequential = createScorer([model]);
+    await sequential.score(warm);
+    const a1 = await sequential.score(first);
+    const a2 = await sequential.score(second);
+    const concurrent = createScorer([model]);
+    await concurrent.score(warm);
+    // the first batch awaits the model (misses); the second is all cache hits
+    const [b1, b2] = await Promise.all([concurrent.score(first), concurrent.score(second)]);
+    expect(b1.map((p) => p.anomalyScore)).toEqual(a1.map((p) => p.anomalyScore));
+    expect(b2.map((p) => p.anomalyScore)).toEqual(a2.map((p) => p.anomalyScore));
+    await model.session.release();
+  });
 });
 
 describe('createScorer scoped views', () => {

@@ -13,6 +13,7 @@ import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '..
 import type { CacheStats, Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
 import { anomalyThresholdOf, combineAnomaly, decideLevel, severityOf } from './decision.js';
+import { FifoCache } from './fifo-cache.js';
 import { NoveltyCounter } from './novelty.js';
 
 export interface ScorerOptions {
@@ -36,6 +37,8 @@ interface KeyScore {
 
 /** Masked texts longer than this are scored but not cached: the cache holds at most cacheSize x this many characters. */
 const MAX_CACHED_KEY_CHARS = 1024;
+/** Characters of keys (and messages) each of the two caches holds at most. */
+const MAX_CACHE_CHARS = 8 * 1024 * 1024;
 /**
  * Padded cells (rows x widest row) per model call. Rows are sorted by length first, so padding is
  * small, and a batch of long lines cannot make the runtime gather a huge [rows, width, classes]
@@ -49,12 +52,12 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const spec = (level ?? anomaly)?.meta.featureSpec;
   if (!spec) throw new Error('internal: createScorer needs at least one model');
   const cacheSize = options.cacheSize ?? 20_000;
-  const cache = new Map<string, KeyScore>();
+  // bounded in entries and in characters (a key or message may be up to 1,024 / 256 characters)
+  const cache = new FifoCache<string, KeyScore>(cacheSize, MAX_CACHE_CHARS, (key) => key.length);
   // raw message -> [masked key, scores], for exact repeats (short messages only: long ones rarely repeat)
-  const rawCache = new Map<string, [string, KeyScore]>();
+  const rawCache = new FifoCache<string, [string, KeyScore]>(cacheSize, MAX_CACHE_CHARS, (message, [key]) => message.length + key.length);
   const remember = (message: string, key: string, p: KeyScore) => {
     if (cacheSize === 0 || message.length > 256) return;
-    if (rawCache.size >= cacheSize) rawCache.delete(rawCache.keys().next().value!);
     rawCache.set(message, [key, p]);
   };
   const threshold = anomalyThresholdOf(options.anomalyThreshold, level !== undefined, anomaly?.meta.threshold);
@@ -129,6 +132,10 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
 
   async function score(seen: NoveltyCounter, messages: readonly string[], noveltyKeys?: readonly string[]): Promise<Prediction[]> {
     const { keys, scores } = lookup(messages);
+    // novelty is counted now, before any await: batches scored concurrently (a worker takes the
+    // next one while the models run) still count their lines in input order
+    const sightings = new Float64Array(messages.length);
+    if (level || anomaly) for (let i = 0; i < messages.length; i++) sightings[i] = seen.observe(noveltyKeys?.[i] ?? keys[i]!);
     const missIndex = new Map<string, number[]>();
     for (let i = 0; i < messages.length; i++) {
       if (scores[i]) continue;
@@ -146,16 +153,13 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
           remember(messages[i]!, missKeys[j]!, p);
         }
         // long texts rarely repeat and would make the cache's memory depend on line length
-        if (cacheSize > 0 && missKeys[j]!.length <= MAX_CACHED_KEY_CHARS) {
-          if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-          cache.set(missKeys[j]!, p);
-        }
+        if (cacheSize > 0 && missKeys[j]!.length <= MAX_CACHED_KEY_CHARS) cache.set(missKeys[j]!, p);
       }
     }
     const out = new Array<Prediction>(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const s = scores[i]!;
-      const a = level || anomaly ? combineAnomaly(s.severity, s.head, seen.observe(noveltyKeys?.[i] ?? keys[i]!)) : null;
+      const a = level || anomaly ? combineAnomaly(s.severity, s.head, sightings[i]!) : null;
       out[i] = { predictedLevel: s.predictedLevel, levelProbability: s.levelProbability, anomalyScore: a, isAnomaly: a === null ? null : a >= threshold };
     }
     return out;

@@ -9,11 +9,71 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FailureError, InputError, UsageError } from '../errors.js';
-import type { CacheStats, Level, Prediction, Scorer } from '../types.js';
+import type { CacheStats, Level, Prediction, PredictionColumns, Scorer } from '../types.js';
 import type { ModelSource } from './load.js';
 import type { ScorerOptions } from './scorer.js';
 
 type WireError = { name: string; message: string; hint?: string };
+
+/** The scoring thread's answer for a batch, read in place. */
+class TypedPredictions implements PredictionColumns {
+  constructor(
+    readonly length: number,
+    private readonly levelIndex: Int8Array,
+    private readonly levelProb: Float32Array,
+    private readonly anomaly: Float32Array,
+    private readonly labels: readonly Level[],
+    private readonly threshold: number,
+  ) {}
+  predictedLevel(i: number): Level | null {
+    const li = this.levelIndex[i]!;
+    return li < 0 ? null : this.labels[li]!;
+  }
+  levelProbability(i: number): number | null {
+    const v = this.levelProb[i]!;
+    return Number.isNaN(v) ? null : v;
+  }
+  anomalyScore(i: number): number | null {
+    const v = this.anomaly[i]!;
+    return Number.isNaN(v) ? null : v;
+  }
+  isAnomaly(i: number): boolean | null {
+    const v = this.anomaly[i]!;
+    return Number.isNaN(v) ? null : v >= this.threshold;
+  }
+}
+
+/**
+ * Novelty keys on the wire: template ids repeat from line to line, so they go as a table of the
+ * distinct ones and an index per message (one string per kind, not one per line).
+ */
+export interface WireKeys {
+  table: string[];
+  index: Int32Array;
+}
+
+function packKeys(keys: readonly string[] | undefined): WireKeys | undefined {
+  if (keys === undefined) return undefined;
+  const table: string[] = [];
+  const at = new Map<string, number>();
+  const index = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    let k = at.get(keys[i]!);
+    if (k === undefined) {
+      k = table.length;
+      table.push(keys[i]!);
+      at.set(keys[i]!, k);
+    }
+    index[i] = k;
+  }
+  return { table, index };
+}
+
+function toObjects(c: PredictionColumns): Prediction[] {
+  const out = new Array<Prediction>(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = { predictedLevel: c.predictedLevel(i), levelProbability: c.levelProbability(i), anomalyScore: c.anomalyScore(i), isAnomaly: c.isAnomaly(i) };
+  return out;
+}
 
 function rebuild(e: WireError): Error {
   if (e.name === 'InputError') return new InputError(e.message, e.hint);
@@ -39,7 +99,7 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
   // three of up to 8 M characters each): a young generation of 16 MB keeps its heap from
   // ballooning between collections
   const worker = new Worker(workerUrl(), { workerData: { sources, options }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-  const pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void; n: number }>();
+  const pending = new Map<number, { resolve: (p: PredictionColumns | null) => void; reject: (e: Error) => void; n: number }>();
   let nextId = 0;
   let nextScope = 0;
   let fatal: Error | null = null;
@@ -74,38 +134,32 @@ export async function createThreadedScorer(sources: ModelSource[], options: Scor
     pending.delete(msg.id);
     settle();
     if (msg.type === 'failed') return waiter.reject(rebuild(msg.error!));
-    if (msg.type === 'observed') return waiter.resolve([]);
-    const out = new Array<Prediction>(waiter.n);
-    for (let i = 0; i < waiter.n; i++) {
-      const li = msg.levelIndex[i]!;
-      const a = msg.anomaly[i]!;
-      const lp = msg.levelProb[i]!;
-      out[i] = {
-        predictedLevel: li < 0 ? null : ready.levelLabels[li]!,
-        levelProbability: Number.isNaN(lp) ? null : lp,
-        anomalyScore: Number.isNaN(a) ? null : a,
-        isAnomaly: Number.isNaN(a) ? null : a >= ready.threshold,
-      };
-    }
-    waiter.resolve(out);
+    if (msg.type === 'observed') return waiter.resolve(null);
+    waiter.resolve(new TypedPredictions(waiter.n, msg.levelIndex, msg.levelProb, msg.anomaly, ready.levelLabels, ready.threshold));
   });
   function send(scope: number | undefined) {
+    function scoreColumns(messages: readonly string[], keys?: readonly string[]): Promise<PredictionColumns> {
+      if (fatal) return Promise.reject(fatal);
+      const id = nextId++;
+      return new Promise<PredictionColumns | null>((resolve, reject) => {
+        pending.set(id, { resolve, reject, n: messages.length });
+        worker.ref();
+        const wire = packKeys(keys);
+        worker.postMessage({ type: 'score', id, messages, keys: wire, scope }, wire ? [wire.index.buffer as ArrayBuffer] : []);
+      }) as Promise<PredictionColumns>;
+    }
     return {
-      score(messages: readonly string[], keys?: readonly string[]): Promise<Prediction[]> {
-        if (fatal) return Promise.reject(fatal);
-        const id = nextId++;
-        return new Promise<Prediction[]>((resolve, reject) => {
-          pending.set(id, { resolve, reject, n: messages.length });
-          worker.ref();
-          worker.postMessage({ type: 'score', id, messages, keys, scope });
-        });
+      scoreColumns,
+      async score(messages: readonly string[], keys?: readonly string[]): Promise<Prediction[]> {
+        return toObjects(await scoreColumns(messages, keys));
       },
       async observe(messages: readonly string[], keys?: readonly string[]): Promise<void> {
         if (fatal) throw fatal;
         const id = nextId++;
-        await new Promise<Prediction[]>((resolve, reject) => {
+        await new Promise<PredictionColumns | null>((resolve, reject) => {
           pending.set(id, { resolve, reject, n: 0 });
-          worker.postMessage({ type: 'observe', id, messages, keys, scope });
+          const wire = packKeys(keys);
+          worker.postMessage({ type: 'observe', id, messages, keys: wire, scope }, wire ? [wire.index.buffer as ArrayBuffer] : []);
         });
       },
     };

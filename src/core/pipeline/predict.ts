@@ -7,10 +7,10 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { noSkips, type SkipCounts } from '../io/line-splitter.js';
-import { createSink } from '../io/sink.js';
-import { createWriter, type OutputFormat, type ScoredRecord } from '../io/writers.js';
+import { ByteSink } from '../io/byte-sink.js';
+import { createWriter, type OutputFormat } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
-import { levelRank, type Level, type LogRecord, type Prediction, type Scorer } from '../types.js';
+import { levelRank, predictionColumns, type Level, type LogRecord, type Prediction, type PredictionColumns, type Scorer } from '../types.js';
 import { checkSomethingRead, openRecordStream } from './records.js';
 
 export { checkInputs } from './records.js';
@@ -54,10 +54,17 @@ export interface PredictSummary {
 }
 
 const MAX_IN_FLIGHT = 3;
+/** Characters of messages in flight at most (beyond one batch): long lines are held on both threads while scored. */
+const MAX_IN_FLIGHT_CHARS = 4 * 1024 * 1024;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
-  const summary = await scoreRecords(batches, (records, templates) => scorer.score(records.map((r) => r.message), templates?.map((t) => t.id)), scorer.models, options, io.stdout);
+  const score: ScoreFn = (records, templates) => {
+    const messages = records.map((r) => r.message);
+    const keys = templates?.map((t) => t.id);
+    return scorer.scoreColumns ? scorer.scoreColumns(messages, keys) : scorer.score(messages, keys);
+  };
+  const summary = await scoreRecords(batches, score, scorer.models, options, io.stdout);
   summary.skipped = stats.skipped;
   summary.emptyInputs = stats.emptyInputs;
   if (!summary.outputClosed && !options.signal?.aborted) checkSomethingRead(stats, options.inputs, summary.records, 'score');
@@ -82,7 +89,7 @@ export async function observeBaseline(paths: readonly string[], inputFormat: Inp
 }
 
 /** Scores a batch; `templates` (same order) when the template stage is on, for stores that keep them. */
-export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[]>;
+export type ScoreFn = (records: LogRecord[], templates: ReadonlyArray<{ id: string; text: string }> | null) => Promise<Prediction[] | PredictionColumns>;
 export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'onlyAnomalies' | 'minLevel' | 'templates' | 'onProgress'>;
 
 /**
@@ -91,47 +98,59 @@ export type ScoreRecordsOptions = Pick<PredictOptions, 'follow' | 'output' | 'on
  * and pipes (runPredict) and for database ranges (src/core/db).
  */
 export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: ScoreFn, models: readonly string[], options: ScoreRecordsOptions, stdout: Writable): Promise<PredictSummary> {
-  const sink = createSink(stdout, { flushEachWrite: options.follow });
+  const sink = new ByteSink(stdout, options.follow);
   const writer = createWriter(options.output, sink, { models, templates: Boolean(options.templates), params: Boolean(options.templates?.params) });
   const summary: PredictSummary = { records: 0, written: 0, skipped: noSkips(), emptyInputs: [], outputClosed: false };
   const minRank = options.minLevel ? levelRank(options.minLevel) : -1;
 
   // Writes stay in input order: each batch's write is chained on the previous one's.
   const inFlight: Array<Promise<void>> = [];
+  const inFlightChars: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   function submit(records: LogRecord[]): void {
+    let chars = 0;
+    for (let i = 0; i < records.length; i++) chars += records[i]!.message.length;
+    inFlightChars.push(chars);
     const templates = options.templates ? options.templates.assign(records.map((r) => r.message)) : null;
     const scoring = score(records, templates);
     scoring.catch(() => undefined); // observed through the chain below
     chain = chain.then(async () => {
-      const predictions = await scoring;
+      const scored = await scoring;
+      const predictions = Array.isArray(scored) ? predictionColumns(scored) : (scored as PredictionColumns);
       summary.records += records.length;
       options.onProgress?.(summary.records);
-      const rows: ScoredRecord[] = [];
-      for (let i = 0; i < records.length; i++) {
-        const p = predictions[i]!;
-        if (options.onlyAnomalies && p.isAnomaly !== true) continue;
-        if (minRank >= 0) {
-          const effective = p.predictedLevel ?? records[i]!.level;
-          if (!effective || levelRank(effective) < minRank) continue;
+      let keep: number[] | null = null;
+      if (options.onlyAnomalies || minRank >= 0) {
+        keep = [];
+        for (let i = 0; i < records.length; i++) {
+          if (options.onlyAnomalies && predictions.isAnomaly(i) !== true) continue;
+          if (minRank >= 0) {
+            const effective = predictions.predictedLevel(i) ?? records[i]!.level;
+            if (!effective || levelRank(effective) < minRank) continue;
+          }
+          keep.push(i);
         }
-        rows.push({ record: records[i]!, prediction: p, template: templates ? templates[i]! : null });
       }
-      summary.written += rows.length;
-      if (!sink.closed) await writer.write(rows);
+      summary.written += keep ? keep.length : records.length;
+      if (!sink.closed) await writer.write({ records, predictions, templates, keep });
     });
     chain.catch(() => undefined);
     inFlight.push(chain);
   }
-  const drain = async () => {
-    while (inFlight.length > 0) await inFlight.shift();
+  const settleOne = async () => {
+    inFlightChars.shift();
+    await inFlight.shift();
   };
+  const drain = async () => {
+    while (inFlight.length > 0) await settleOne();
+  };
+  const overBudget = () => inFlight.length >= MAX_IN_FLIGHT || (inFlight.length > 1 && inFlightChars.reduce((a, b) => a + b, 0) > MAX_IN_FLIGHT_CHARS);
 
   try {
     for await (const records of batches) {
       submit(records);
       if (options.follow) await drain(); // follow: every record out as soon as it is read
-      while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      while (overBudget()) await settleOne();
       if (sink.closed) break;
     }
   } finally {

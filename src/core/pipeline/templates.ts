@@ -51,7 +51,7 @@ export interface TemplatesSummary {
  * predict (and serve) mine templates on the thread that also parses and writes: smaller limits
  * than `logml templates` keep its memory bounded on endless inputs (least recently seen evicted).
  */
-export const PREDICT_MINER_LIMITS: Partial<TemplateMinerOptions> = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 32 * 1024 * 1024, maxCacheBytes: 8 * 1024 * 1024 };
+export const PREDICT_MINER_LIMITS: Partial<TemplateMinerOptions> = { maxClusters: 20_000, maxCacheEntries: 20_000, maxClusterBytes: 16 * 1024 * 1024, maxCacheBytes: 4 * 1024 * 1024 };
 
 /** A miner restored from `store` (or new), and a function that saves it back. */
 export async function openMiner(store: StateStore | null, options: Partial<TemplateMinerOptions> = {}): Promise<{ miner: TemplateMiner; save: () => Promise<void> }> {
@@ -83,6 +83,49 @@ interface SeenStats {
 
 function seenAt(r: LogRecord): string {
   return r.time ?? `${r.source}:${r.line}`;
+}
+
+/** Characters the --summary stats may hold before the ones of templates the miner forgot are dropped. */
+const MAX_SEEN_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Per-template stats of `--summary`, bounded: the summary lists only templates the miner still
+ * holds (ids merged into one count as it), so when the stats pass MAX_SEEN_CHARS the ones of
+ * templates the miner evicted are dropped (an endless stream of new kinds of line made this map
+ * grow without end). What is left is bounded by the miner's own limits.
+ */
+class SeenTemplates {
+  readonly map = new Map<string, SeenStats>();
+  private chars = 0;
+  private limit = MAX_SEEN_CHARS;
+  constructor(private readonly miner: TemplateMiner) {}
+
+  count(templateId: string, r: LogRecord): void {
+    const s = this.map.get(templateId);
+    if (s) {
+      s.count++;
+      this.chars += seenAt(r).length - s.last.length;
+      s.last = seenAt(r);
+      return;
+    }
+    // a copy: a slice would keep the whole line alive
+    const example = r.message.length > 1024 ? Buffer.from(r.message.slice(0, 1024)).toString() + '…' : r.message;
+    const at = seenAt(r);
+    this.map.set(templateId, { count: 1, first: at, last: at, example });
+    this.chars += templateId.length + 2 * at.length + example.length;
+    if (this.chars > this.limit) this.prune();
+  }
+
+  private prune(): void {
+    const live = new Set(this.miner.templates().map((t) => t.templateId));
+    for (const [id, s] of this.map) {
+      if (live.has(this.miner.resolveId(id))) continue;
+      this.map.delete(id);
+      this.chars -= id.length + s.first.length + s.last.length + s.example.length;
+    }
+    // all live: the miner bounds them; look again when they have grown as much again
+    this.limit = Math.max(MAX_SEEN_CHARS, 2 * this.chars);
+  }
 }
 
 /**
@@ -159,7 +202,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
   }
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
   const sink = createSink(io.stdout, { flushEachWrite: options.follow && !options.summary });
-  const seen = new Map<string, SeenStats>();
+  const seen = new SeenTemplates(miner);
   const summary: TemplatesSummary = { records: 0, templates: 0, skipped: stats.skipped, emptyInputs: stats.emptyInputs, outputClosed: false };
   const filter = options.filter ?? null;
   const wantParams = Boolean(options.params);
@@ -176,11 +219,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
         summary.records++;
         if (filter !== null && !(recordPasses(filter, r) && (filter.templateId === null || miner.resolveId(filter.templateId) === templateId))) continue;
         if (options.summary) {
-          const s = seen.get(templateId);
-          if (s) {
-            s.count++;
-            s.last = seenAt(r);
-          } else seen.set(templateId, { count: 1, first: seenAt(r), last: seenAt(r), example: r.message.length > 1024 ? Buffer.from(r.message.slice(0, 1024)).toString() + '…' : r.message }); // a copy: a slice would keep the whole line alive
+          seen.count(templateId, r);
           continue;
         }
         const params = wantParams ? templateParams(template, r.message) : undefined;
@@ -214,7 +253,7 @@ export async function runTemplates(options: TemplatesOptions, miner: TemplateMin
       if (options.output === 'csv' && !headerDone) await sink.write(csvHeader);
     }
   }
-  if (options.summary) await writeSummary(sink, miner, seen, options.output);
+  if (options.summary) await writeSummary(sink, miner, seen.map, options.output);
   await sink.end();
   summary.templates = miner.templates().length;
   summary.outputClosed = sink.closed;
