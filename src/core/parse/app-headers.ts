@@ -1,7 +1,8 @@
 /**
  * @file Header layouts of the `header` format that the generic `time ... LEVEL component` scan
  * cannot read: fixed layouts tried first (NCSA common/combined access logs, Kubernetes CRI
- * container lines, PostgreSQL's `log_line_prefix` defaults, Redis's `pid:role time mark`) and level-less layouts tried when the
+ * container lines, PostgreSQL's `log_line_prefix` defaults, Redis's `pid:role time mark`, Python's
+ * `LEVEL:logger:message`) and level-less layouts tried when the
  * generic scan finds no level (`time|component|pid|message`, `[time] program - message`,
  * `time [thread:Class@line] - message`, columns before an epoch time: `id host comp 1077804742 msg`). Every regex is anchored and runs on a bounded prefix;
  * a cheap character test rejects most lines before any regex. Never throws.
@@ -135,6 +136,22 @@ function parseRedisLine(line: string, out: LineFields, ctx: LineParseContext): b
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Python's logging.basicConfig() default: `LEVEL:logger:message` (`WARNING:root:disk almost full`)
+
+const PY_DEFAULT_HEAD = /^(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):([A-Za-z_][\w.-]{0,127}):/;
+const PY_LEVELS: Readonly<Record<string, Level>> = { DEBUG: 'DEBUG', INFO: 'INFO', WARNING: 'WARN', WARN: 'WARN', ERROR: 'ERROR', CRITICAL: 'FATAL', FATAL: 'FATAL' };
+
+function parsePythonDefaultLine(line: string, out: LineFields): boolean {
+  const m = PY_DEFAULT_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = null;
+  out.level = PY_LEVELS[m[1]!]!;
+  out.component = m[2]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
@@ -151,6 +168,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
     }
     if (parseRedisLine(line, out, ctx)) return true;
   }
+  if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;
   return false;
 }

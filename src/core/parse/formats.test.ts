@@ -195,3 +195,19 @@ describe('structured bodies and Redis', () => {
     expect(r.time).toMatch(/^2024-/);
   });
 });
+
+describe("Python's logging default format", () => {
+  it.each([
+    ['WARNING:root:disk almost full on /var', 'WARN', 'root', 'disk almost full on /var'],
+    ['ERROR:app.db:could not connect to server: Connection refused', 'ERROR', 'app.db', 'could not connect to server: Connection refused'],
+    ['CRITICAL:worker-1:out of memory', 'FATAL', 'worker-1', 'out of memory'],
+  ])('reads %s: the level token never reaches the message', (line, level, component, message) => {
+    const r = parseOne(line);
+    expect(r.level).toBe(level);
+    expect(r.message).toBe(message);
+    expect(r.component).toBe(component);
+  });
+  it('leaves a line that only starts with a level-like word alone', () => {
+    expect(parseOne('WARNINGS:none here').message).toBe('WARNINGS:none here');
+  });
+});
