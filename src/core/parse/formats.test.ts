@@ -211,3 +211,27 @@ describe("Python's logging default format", () => {
     expect(parseOne('WARNINGS:none here').message).toBe('WARNINGS:none here');
   });
 });
+
+describe('a level at the start of the message, when the header gave none', () => {
+  it.each([
+    ['[2026-11-30T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark', 'WARN', '[o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark'],
+    ['2026-11-30T10:00:00.123456Z 0 [Warning] [MY-010068] [Server] CA certificate ca.pem is self signed.', 'WARN', '[MY-010068] [Server] CA certificate ca.pem is self signed.'],
+    ['SEVERE: Failed to initialize end point', 'ERROR', 'Failed to initialize end point'],
+    ['warn: Microsoft.AspNetCore.Server.Kestrel[0]', 'WARN', 'Microsoft.AspNetCore.Server.Kestrel[0]'],
+    ['fail: Orders.Api[12] payment declined', 'ERROR', 'Orders.Api[12] payment declined'],
+  ])('lifts it out of %s', (line, level, message) => {
+    const r = parseOne(line);
+    expect(r.level).toBe(level);
+    expect(r.message).toBe(message);
+  });
+  it.each([
+    'Error: connection refused by peer',
+    '[main] starting the server',
+    'WARNING:',
+    'note: this is not a level',
+  ])('leaves %s as written', (line) => {
+    const r = parseOne(line);
+    expect(r.message).toBe(line);
+    expect(r.level).toBeNull();
+  });
+});

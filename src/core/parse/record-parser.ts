@@ -5,6 +5,7 @@
  * before them, capped at 1,000 lines / 1 MiB so memory stays bounded.
  * Owns no I/O: the caller feeds lines and takes the completed records.
  */
+import { liftLeadingLevel } from './leading-level.js';
 import type { LogRecord } from '../types.js';
 import {
   isBlankLine, isContinuationLine, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
@@ -427,6 +428,7 @@ class LineRecordParser implements RecordParser {
 
   private recordFromFields(lineNo: number): LogRecord {
     const f = this.fields;
+    liftLeadingLevel(f);
     const record: LogRecord = { source: this.source, line: lineNo, time: f.time, level: f.level, message: f.message, component: f.component };
     if (f.status !== null) record.status = f.status;
     return record;
