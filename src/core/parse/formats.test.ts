@@ -235,3 +235,15 @@ describe('a level at the start of the message, when the header gave none', () =>
     expect(r.level).toBeNull();
   });
 });
+
+describe('MongoDB structured logs', () => {
+  it('reads the one-letter severity and the $date time', () => {
+    const r = parseOne('{"t":{"$date":"2024-11-30T10:00:00.000+00:00"},"s":"W","c":"NETWORK","id":4615610,"ctx":"conn1","msg":"Failed to check socket connectivity"}');
+    expect(r.level).toBe('WARN');
+    expect(r.message).toBe('Failed to check socket connectivity');
+    expect(r.time).toBe('2024-11-30T10:00:00.000Z');
+  });
+  it('does not read a lone "s" field as a level', () => {
+    expect(parseOne('{"s":"W","msg":"size is W"}').level).toBeNull();
+  });
+});

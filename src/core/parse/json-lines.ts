@@ -65,12 +65,24 @@ function readLevel(obj: JsonObject): Level | null {
     if (level !== null) return level;
   }
   const severityNumber = firstPresent(obj, SEVERITY_NUMBER_KEYS);
-  return severityNumber === undefined ? null : otelSeverityNumberToLevel(severityNumber);
+  if (severityNumber !== undefined) return otelSeverityNumberToLevel(severityNumber);
+  return mongoLevel(obj);
+}
+
+/** MongoDB's structured log (4.4+): `{"t":{"$date":...},"s":"W","c":"NETWORK",...,"msg":...}`. */
+const MONGO_SEVERITIES: Readonly<Record<string, Level>> = { F: 'FATAL', E: 'ERROR', W: 'WARN', I: 'INFO', D: 'DEBUG', D1: 'DEBUG', D2: 'DEBUG', D3: 'DEBUG', D4: 'DEBUG', D5: 'DEBUG' };
+
+function mongoLevel(obj: JsonObject): Level | null {
+  const s = obj['s'];
+  return typeof s === 'string' && typeof obj['c'] === 'string' && Object.hasOwn(MONGO_SEVERITIES, s) ? MONGO_SEVERITIES[s]! : null;
 }
 
 function readTime(obj: JsonObject, ctx: LineParseContext): string | null {
   const raw = firstPresent(obj, TIME_KEYS);
-  return raw === undefined ? null : normalizeTime(raw, ctx);
+  if (raw !== undefined) return normalizeTime(raw, ctx);
+  const t = obj['t']; // MongoDB: {"t":{"$date":"2024-03-05T10:15:30.123+00:00"}}
+  const date = typeof t === 'object' && t !== null ? (t as JsonObject)['$date'] : undefined;
+  return typeof date === 'string' ? normalizeTime(date, ctx) : null;
 }
 
 function readComponent(obj: JsonObject): string | null {
