@@ -80,14 +80,14 @@ export function augmentRows(statements: readonly LabeledMessage[], opts: Augment
   const rng = createRng(opts.seed);
   const rows: LabeledMessage[] = [];
   const group = (i: number, kind: string) => `synthetic-${kind}-${i % opts.groups}`;
-  for (let i = 0; i < opts.neutral; i++) rows.push({ message: jargonLine(rng), level: 'INFO' as Level, anomaly: null, group: group(i, 'neutral') });
+  for (let i = 0; i < opts.neutral; i++) rows.push({ message: jargonLine(rng), level: 'INFO' as Level, anomaly: null, group: group(i, 'neutral'), source: 'synthetic-neutral' });
   const labeled = statements.filter((s) => s.level);
   if (labeled.length) {
     for (let i = 0; i < opts.context; i++) {
       const s = labeled[Math.floor(rng() * labeled.length)]!;
       const extra = jargonLine(rng, 1, 8);
       const message = rng() < 0.65 ? `${s.message} ${extra}` : `${extra}: ${s.message}`;
-      rows.push({ message, level: s.level, anomaly: null, group: group(i, 'context') });
+      rows.push({ message, level: s.level, anomaly: null, group: group(i, 'context'), source: s.source ?? s.group ?? 'synthetic-context' });
     }
   }
   return rows;

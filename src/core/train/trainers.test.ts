@@ -11,7 +11,7 @@ import { createScorer } from '../model/scorer.js';
 import { loadModel } from '../model/load.js';
 import { loadCsvDataset, parseAnomalyLabel } from './dataset.js';
 import { evaluateModel } from './evaluate.js';
-import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
+import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, shrinkByGroups, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
 
 const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 };
 const base = { ...DEFAULT_TRAIN_OPTIONS, name: 'tiny', version: '1', holdout: 0, description: 'test', logmlVersion: 'test', featureSpec: spec, epochs: 30 };
@@ -23,6 +23,52 @@ for (let i = 0; i < 20; i++) {
   tiny.push({ message: `disk usage at ${80 + (i % 10)} percent, nearly full`, level: 'WARN' });
   tiny.push({ message: `connection to db-${i} refused, giving up`, level: 'ERROR' });
 }
+
+describe('shrinkByGroups', () => {
+  it('scales idf by g / (g + k), g the distinct sources holding the bucket; unseen buckets get the given idf', () => {
+    const feats = [
+      { indices: Int32Array.of(1, 2), values: Float32Array.of(1, 1) },
+      { indices: Int32Array.of(1), values: Float32Array.of(1) },
+      { indices: Int32Array.of(1, 2), values: Float32Array.of(1, 1) },
+      { indices: Int32Array.of(1), values: Float32Array.of(1) },
+    ];
+    // bucket 1 in sources a, b, c; bucket 2 in source a only (twice, one of them through an augmentation row's source)
+    const rows: LabeledMessage[] = [
+      { message: 'x', group: 'a' },
+      { message: 'x', group: 'b' },
+      { message: 'x', group: 'synthetic', source: 'a' },
+      { message: 'x', group: 'c' },
+    ];
+    const idf = Float32Array.of(0, 2, 2, 5);
+    shrinkByGroups(idf, feats, rows, 1, 'max');
+    expect(idf[1]).toBeCloseTo(2 * (3 / 4), 6);
+    expect(idf[2]).toBeCloseTo(2 * (1 / 2), 6);
+    expect(idf[3]).toBe(5);
+    const again = Float32Array.of(0, 2, 2, 5);
+    shrinkByGroups(again, feats, rows, 1, 0);
+    expect(again[3]).toBe(0);
+  });
+  it('a word one source logs at WARN weighs less in a model trained with it', () => {
+    const rows: LabeledMessage[] = [];
+    for (let g = 0; g < 6; g++) {
+      rows.push({ message: `request served in ${g} ms`, level: 'INFO', group: `p${g}` });
+      rows.push({ message: `connection refused by peer ${g}`, level: 'ERROR', group: `p${g}` });
+    }
+    rows.push({ message: 'zorblat state changed', level: 'WARN', group: 'p0' });
+    rows.push({ message: 'zorblat state changed again', level: 'WARN', group: 'p0' });
+    const trouble = (r: ReturnType<typeof trainLevelModel>) => {
+      const b = readBundle(r.bytes, 'x');
+      const graph = readSoftmaxGraph(decodeModel(r.bytes) as unknown as Record<string, unknown>, b.meta.featureSpec.dims, b.meta.labels.length)!;
+      const f = featurize('zorblat handled', b.meta.featureSpec);
+      const p = referenceForward(graph, f.indices, f.values);
+      return b.meta.labels.reduce((sum, l, i) => sum + (l === 'INFO' ? 0 : p[i]!), 0);
+    };
+    const plainIdf = trainLevelModel(rows, base);
+    const shrunk = trainLevelModel(rows, { ...base, groupShrink: 20 });
+    expect(shrunk.meta.trainer.groupShrink).toBe(20);
+    expect(trouble(shrunk)).toBeLessThan(trouble(plainIdf));
+  });
+});
 
 describe('trainLevelModel', () => {
   it('learns a tiny deterministic data set (checked through onnxruntime)', async () => {

@@ -23,6 +23,11 @@ export interface LabeledMessage {
   anomaly?: boolean | null;
   /** A grouping key (system, service, file) used to balance sources against each other. */
   group?: string;
+  /**
+   * Where the text itself comes from, when that is not its group (an augmentation row built from
+   * a project's statement): what `groupShrink` counts as independent sources. Default: group.
+   */
+  source?: string;
   /** Relative weight of this record (default 1). */
   weight?: number;
 }
@@ -149,6 +154,19 @@ export interface LevelTrainOptions extends CommonTrainOptions {
    * + P(FATAL) reaches it (see decideLevel). Absent: the most probable level wins.
    */
   troubleThreshold?: number;
+  /**
+   * Trust a feature by the number of sources that use it: its idf is multiplied by g / (g + k),
+   * g the number of distinct groups (projects, systems) whose training rows hold it, k this value.
+   * A word that one project's statements happen to carry at WARN ("blk" in a page server) stops
+   * deciding the level of another system's routine lines. Absent or 0: plain idf. Not applied
+   * when fine-tuning (the base's idf is kept).
+   */
+  groupShrink?: number;
+  /**
+   * idf of buckets no training row holds (they have no weights, but take part in the row's
+   * norm): 'max' = the smooth-idf maximum (an unknown word dilutes what is known), or a number.
+   */
+  unseenIdf?: 'max' | number;
   /** Fine-tune this model: start from its weights, keep its features, labels and idf. */
   base?: BaseLevelModel;
 }
@@ -179,6 +197,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const feats = train.map((d) => featurize(d.message, spec));
   const idf = base ? extendIdf(base.graph.idf, feats, spec.dims) : fitIdf(feats, spec.dims);
+  if (!base && opts.groupShrink) shrinkByGroups(idf, feats, train, opts.groupShrink, opts.unseenIdf ?? 'max');
   const rows = feats.map((f) => normalizeRow(f, idf));
   const baseLabels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
   const cw = balancedClassWeights(baseLabels, classes.length).map((w) => (w === 0 ? 0 : Math.pow(w, opts.classWeightPower)));
@@ -223,6 +242,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
       balanceGroups: opts.balanceGroups,
       ...(opts.groupWeightPower !== undefined ? { groupWeightPower: opts.groupWeightPower } : {}),
       ...(opts.dedupe ? { dedupe: true } : {}),
+      ...(!base && opts.groupShrink ? { groupShrink: opts.groupShrink, unseenIdf: opts.unseenIdf ?? 'max' } : {}),
       epochs: opts.epochs,
       learningRate: opts.learningRate,
       l2: opts.l2,
@@ -232,6 +252,37 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
     logmlVersion: opts.logmlVersion,
   };
   return { bytes: writeBundle(meta, graph), meta };
+}
+
+/**
+ * Multiply each bucket's idf by g / (g + k), g = distinct groups among the rows that hold it
+ * (see LevelTrainOptions.groupShrink); buckets no row holds get `unseen`.
+ */
+export function shrinkByGroups(idf: Float32Array, feats: readonly SparseFeatures[], rows: readonly LabeledMessage[], k: number, unseen: 'max' | number): void {
+  const groupIds = new Map<string, number>();
+  const gid = rows.map((r) => {
+    const g = r.source ?? r.group ?? '';
+    let id = groupIds.get(g);
+    if (id === undefined) groupIds.set(g, (id = groupIds.size));
+    return id;
+  });
+  const order = Array.from(rows.keys()).sort((a, b) => gid[a]! - gid[b]!);
+  const last = new Int32Array(idf.length).fill(-1);
+  const groups = new Uint32Array(idf.length);
+  for (const i of order) {
+    const g = gid[i]!;
+    for (const d of feats[i]!.indices) {
+      if (last[d] !== g) {
+        last[d] = g;
+        groups[d]!++;
+      }
+    }
+  }
+  for (let d = 1; d < idf.length; d++) {
+    if (groups[d] === 0) {
+      if (unseen !== 'max') idf[d] = unseen;
+    } else idf[d]! *= groups[d]! / (groups[d]! + k);
+  }
 }
 
 function shares(labels: readonly string[]): Record<string, number> {
