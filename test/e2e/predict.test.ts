@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BIN, parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
 const FIELDS = ['source', 'line', 'time', 'level', 'message', 'predicted_level', 'level_probability', 'anomaly_score', 'is_anomaly', 'template_id', 'template', 'model'];
@@ -78,6 +78,7 @@ describe('logml predict I/O', () => {
 
   it('reads .gz files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-gz-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const gz = join(dir, 'hdfs.log.gz');
     writeFileSync(gz, require('node:zlib').gzipSync(require('node:fs').readFileSync(hdfs)));
     const res = await runCli(['predict', gz]);
@@ -108,6 +109,7 @@ describe('logml predict I/O', () => {
 
   it('--follow scores lines as they are appended, and stops on SIGINT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-follow-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'app.log');
     writeFileSync(file, '2024-05-01 12:00:00,001 INFO [main] Server: started\n');
     const child = spawn(process.execPath, [BIN, 'predict', '--follow', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -234,6 +236,7 @@ describe('progress on stderr', () => {
   })();
   it.skipIf(!hasScript).each([['predict'], ['templates', '--summary']])('on a terminal: %s shows a progress line, erased at the end', async (...cmd) => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-progress-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'out');
     const line = `"${process.execPath}" "${BIN}" ${cmd.join(' ')} "${bgl}" --format ndjson > "${out}"`;
     const res = await new Promise<{ code: number | null; tty: string }>((resolve) => {

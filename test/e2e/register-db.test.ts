@@ -3,10 +3,10 @@
  * command's own --version / --model-version (not the program's -V/--version), and a refused
  * re-register whose hint can be followed.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readBundle } from '../../src/core/model/bundle.js';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 import { startPostgres, type TestDatabase } from '../support/postgres.js';
@@ -44,7 +44,9 @@ describe('logml register (built binary)', () => {
   });
 
   it('models list shows each model\'s task and latest measured metrics; models download writes the registered bytes', async () => {
-    const csv = join(mkdtempSync(join(tmpdir(), 'logml-registry-')), 'labeled.csv');
+    const dir = mkdtempSync(join(tmpdir(), 'logml-registry-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const csv = join(dir, 'labeled.csv');
     const hdfs = readFileSync(join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log_structured.csv'), 'utf8').trim().split('\n').slice(1, 201);
     writeFileSync(csv, 'message,level\n' + hdfs.map((l) => { const c = l.split(','); return `"${c.slice(6, -2).join(',').replace(/"/g, '""')}",${c[4]}`; }).join('\n') + '\n');
     const ev = await runCli(['register', LEVEL, '--eval', csv, '--alias', 'production', '--db', db.url]);
@@ -61,7 +63,7 @@ describe('logml register (built binary)', () => {
     const table = await runCli(['models', 'list', '--db', db.url, '--format', 'table']);
     expect(table.stdout).toMatch(/task.*accuracy.*f1.*fpr/);
 
-    const out = join(tmpdir(), `logml-download-${process.pid}.onnx`);
+    const out = join(dir, "downloaded.onnx");
     const dl = await runCli(['models', 'download', `${own.name}@production`, '-o', out, '--db', db.url]);
     expect(dl.stderr).toBe('');
     expect(dl.code).toBe(0);

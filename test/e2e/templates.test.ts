@@ -2,13 +2,14 @@
  * End-to-end: `logml templates` per record and as a summary; ids stable across runs with --state;
  * predict fills template fields.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logml-tpl-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const hdfs = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log');
 const hdfsCsv = join(ROOT, 'fixtures', 'loghub-2k', 'HDFS_2k.log_structured.csv');
 

@@ -2,13 +2,14 @@
  * End-to-end: train a model from log files and from a CSV, use it in predict, evaluate it;
  * help and version.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseNdjson, ROOT, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logml-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const hadoopLog = join(ROOT, 'fixtures', 'loghub-2k', 'Hadoop_2k.log');
 const bglCsv = join(ROOT, 'fixtures', 'loghub-2k', 'BGL_2k.log_structured.csv');
 

@@ -3,10 +3,10 @@
  * source + line), accuracy figures, gates (pass, breach, and a figure that cannot be computed),
  * and the renderers.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GateBreachedError, InputError, UsageError } from '../errors.js';
 import { gateBreach } from './gates.js';
 import { renderHtml } from './html.js';
@@ -15,6 +15,7 @@ import { renderMarkdown, renderTable } from './render.js';
 import { ndjsonReport } from './report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logml-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);

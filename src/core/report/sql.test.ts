@@ -3,11 +3,11 @@
  * is exact, latency percentiles equal percentile_cont done by hand, labels (CSV and table) join,
  * the baseline window gives drift, and --record writes ml_model_metrics rows.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startPostgres, type TestDatabase } from '../../../test/support/postgres.js';
 import { createPool } from '../db/connection.js';
 import { DEFAULT_LOG_TABLE } from '../db/log-source.js';
@@ -79,6 +79,7 @@ describe('report --db', () => {
 
   it('joins labels from a CSV (log_id) and from a labels table, and gives baseline drift', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-report-db-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const csv = join(dir, 'l.csv');
     writeFileSync(csv, 'log_id,level,is_anomaly\n1,INFO,0\n3,ERROR,1\n6,ERROR,0\n8,ERROR,0\n9,ERROR,1\n');
     const r = await dbReport({ ...base(), labels: { ...loadLabelsCsv(csv), file: csv }, baseline: { until: '2024-05-01T23:59:59Z' } });
@@ -97,6 +98,7 @@ describe('report --db', () => {
 
   it('labels of logs outside the window are not counted: accuracy, gates and --record cover the window', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-report-db-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const csv = join(dir, 'l.csv');
     writeFileSync(csv, 'log_id,level,is_anomaly\n1,INFO,0\n3,ERROR,1\n6,ERROR,0\n8,ERROR,0\n9,ERROR,1\n');
     const range = { fromId: '1', toId: '6' };

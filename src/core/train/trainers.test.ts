@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_FEATURE_SPEC, featurize, packBatch } from '../features/index.js';
 import { readSoftmaxGraph, referenceForward } from '../model/graph.js';
 import { decodeModel } from '../model/onnx-proto.js';
@@ -176,6 +176,7 @@ describe('datasets', () => {
   });
   it('finds columns by name and normalises levels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-ds-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'l.csv');
     writeFileSync(file, 'Severity,Message,is_anomaly\nwarning,"disk, nearly full",0\nE,boom,1\n');
     const ds = loadCsvDataset(file);
@@ -184,6 +185,7 @@ describe('datasets', () => {
   });
   it('names the missing column and the header it found', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-ds-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'l.csv');
     writeFileSync(file, 'a,b\n1,2\n');
     expect(() => loadCsvDataset(file)).toThrow(/no text column found .* the header has: a, b/);
