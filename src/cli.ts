@@ -111,6 +111,8 @@ export function reportError(err: unknown, debug: boolean, stderr: NodeJS.Writabl
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // before any worker starts: workers copy process.env; see src/core/model/session.ts
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
   // --debug is accepted anywhere before a "--" (the commands do not declare it themselves)
   const end = argv.indexOf('--');
   const before = end < 0 ? argv : argv.slice(0, end);

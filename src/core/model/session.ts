@@ -16,6 +16,16 @@ export interface ModelSession {
 // runtime warnings (e.g. about graph optimisations) are not the user's business
 ort.env.logLevel = 'error';
 
+/**
+ * onnxruntime's Linux build starts Microsoft's telemetry client with the first session of a
+ * process, and that client leaves an empty /tmp/mat-debug-<pid>.log behind each time: hundreds a day
+ * from a cron job. logml turns it off unless the user set ORT_DISABLE_TELEMETRY. It is read
+ * from the process environment when the session is made, so it is set here, before any session.
+ * Worker threads get a copy of process.env, not the real one, so the CLI's entry sets it too
+ * (src/cli.ts).
+ */
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 export async function createSession(bytes: Uint8Array, outputName: string, origin: string, threads = 1): Promise<ModelSession> {
   let session: ort.InferenceSession;
   try {
