@@ -35,9 +35,8 @@ export const CORPUS_DIR = join(root, 'fixtures', 'logstatements');
  * balanced^0.5; each feature trusted by the number of sources that use it (idf x g/(g+100), g
  * distinct projects/systems: a word a handful of projects log at WARN, like "blk", stops making
  * another system's routine lines trouble); a line is WARN or above when P(WARN) + P(ERROR) +
- * P(FATAL) >= troubleThreshold. Measured against the previous recipe (3..5-grams, plain idf) on
- * leave-one-system-out: mean trouble F1 over HDFS, Android, OpenStack, BGL, Hadoop 0.289 -> 0.366,
- * hand-written recall 0.850 -> 0.875 at the same precision (bench:quality 1 and 4).
+ * P(FATAL) >= troubleThreshold. What this recipe gains and costs against the previous one
+ * (3..5-grams, plain idf), and what else was tried: docs/benchmarks.md (bench:quality).
  */
 export const LEVEL_RECIPE = {
   ...DEFAULT_TRAIN_OPTIONS,

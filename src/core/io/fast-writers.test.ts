@@ -32,10 +32,11 @@ function prediction(i: number): Prediction {
   };
 }
 
+let outFiles = 0;
 async function collect(sinkFor: (out: Writable) => ByteSink | ReturnType<typeof createSink>, format: OutputFormat, batches: ScoredBatch[], templates: boolean, params: boolean, toFile: boolean): Promise<Buffer> {
   const models = ['level-x@1', 'anomaly "y",z@2'];
   if (toFile) {
-    const path = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+    const path = join(dir, `out-${++outFiles}`);
     const fd = openSync(path, 'w');
     const stream = createWriteStream('', { fd, autoClose: false });
     const writer = createWriter(format, sinkFor(stream), { models, templates, params });

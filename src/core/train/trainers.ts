@@ -162,11 +162,6 @@ export interface LevelTrainOptions extends CommonTrainOptions {
    * when fine-tuning (the base's idf is kept).
    */
   groupShrink?: number;
-  /**
-   * idf of buckets no training row holds (they have no weights, but take part in the row's
-   * norm): 'max' = the smooth-idf maximum (an unknown word dilutes what is known), or a number.
-   */
-  unseenIdf?: 'max' | number;
   /** Fine-tune this model: start from its weights, keep its features, labels and idf. */
   base?: BaseLevelModel;
 }
@@ -197,7 +192,8 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const feats = train.map((d) => featurize(d.message, spec));
   const idf = base ? extendIdf(base.graph.idf, feats, spec.dims) : fitIdf(feats, spec.dims);
-  if (!base && opts.groupShrink) shrinkByGroups(idf, feats, train, opts.groupShrink, opts.unseenIdf ?? 'max');
+  const groupShrink = base ? 0 : (opts.groupShrink ?? 0);
+  if (groupShrink) shrinkByGroups(idf, feats, train, groupShrink);
   const rows = feats.map((f) => normalizeRow(f, idf));
   const baseLabels = Int32Array.from(train, (d) => classIndex.get(d.level!)!);
   const cw = balancedClassWeights(baseLabels, classes.length).map((w) => (w === 0 ? 0 : Math.pow(w, opts.classWeightPower)));
@@ -242,7 +238,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
       balanceGroups: opts.balanceGroups,
       ...(opts.groupWeightPower !== undefined ? { groupWeightPower: opts.groupWeightPower } : {}),
       ...(opts.dedupe ? { dedupe: true } : {}),
-      ...(!base && opts.groupShrink ? { groupShrink: opts.groupShrink, unseenIdf: opts.unseenIdf ?? 'max' } : {}),
+      ...(groupShrink ? { groupShrink } : {}),
       epochs: opts.epochs,
       learningRate: opts.learningRate,
       l2: opts.l2,
@@ -255,10 +251,11 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
 }
 
 /**
- * Multiply each bucket's idf by g / (g + k), g = distinct groups among the rows that hold it
- * (see LevelTrainOptions.groupShrink); buckets no row holds get `unseen`.
+ * Multiply each bucket's idf by g / (g + k), g = distinct sources among the rows that hold it
+ * (see LevelTrainOptions.groupShrink); buckets no row holds keep theirs (they have no weights,
+ * and an unknown word still dilutes what is known in the row's norm).
  */
-export function shrinkByGroups(idf: Float32Array, feats: readonly SparseFeatures[], rows: readonly LabeledMessage[], k: number, unseen: 'max' | number): void {
+export function shrinkByGroups(idf: Float32Array, feats: readonly SparseFeatures[], rows: readonly LabeledMessage[], k: number): void {
   const groupIds = new Map<string, number>();
   const gid = rows.map((r) => {
     const g = r.source ?? r.group ?? '';
@@ -278,11 +275,7 @@ export function shrinkByGroups(idf: Float32Array, feats: readonly SparseFeatures
       }
     }
   }
-  for (let d = 1; d < idf.length; d++) {
-    if (groups[d] === 0) {
-      if (unseen !== 'max') idf[d] = unseen;
-    } else idf[d]! *= groups[d]! / (groups[d]! + k);
-  }
+  for (let d = 1; d < idf.length; d++) if (groups[d]! > 0) idf[d]! *= groups[d]! / (groups[d]! + k);
 }
 
 function shares(labels: readonly string[]): Record<string, number> {
