@@ -73,6 +73,12 @@ describe('syslog format', () => {
       time: '2003-10-11T22:14:15.003Z', level: 'INFO', component: 'app', message: 'message here',
     });
   });
+  it("the kernel's uptime stamp is a header, not message text", () => {
+    expect(parseOne('Nov 30 06:41:17 web-02 kernel: [1843221.004512] Out of memory: Killed process 3121 (java)', 'syslog')).toMatchObject({
+      time: '2024-11-30T06:41:17.000Z', component: 'kernel', message: 'Out of memory: Killed process 3121 (java)',
+    });
+    expect(parseOne('Nov 30 06:41:17 web-02 app: [12.5] retry', 'syslog')).toMatchObject({ message: '[12.5] retry' });
+  });
   it('a non-syslog line is kept as plain text', () => {
     expect(parseOne('hello world', 'syslog')).toMatchObject({ level: null, time: null, message: 'hello world' });
   });
@@ -154,6 +160,14 @@ describe('plain format', () => {
       .toMatchObject({ time: '2024-01-02T03:04:05.000Z', level: null, message: 'something ERROR happened' });
     expect(parseOne('2024-01-02 03:04:05 something', 'plain')).toMatchObject({ time: '2024-01-02T03:04:05.000Z', message: 'something' });
     expect(parseOne('Jun  4 01:02:03 something', 'plain')).toMatchObject({ time: '2024-06-04T01:02:03.000Z', message: 'something' });
+  });
+  it('dmesg: the uptime stamp leaves the message (it is seconds since boot, not a time)', () => {
+    const records = parseLines(['[    0.000000] Linux version 6.1.0-18-amd64', '[ 1843221.004512] Out of memory: Killed process 3121 (java)', '[1843221.0045] not a stamp']);
+    expect(records.map((r) => [r.time, r.message])).toEqual([
+      [null, 'Linux version 6.1.0-18-amd64'],
+      [null, 'Out of memory: Killed process 3121 (java)'],
+      [null, '[1843221.0045] not a stamp'],
+    ]);
   });
   it('numbers that are not a timestamp stay in the message', () => {
     expect(parseOne('134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change', 'plain'))

@@ -54,3 +54,24 @@ export function isDigit(c: number): boolean {
 export function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
+
+/**
+ * Where the text after a kernel uptime stamp (`[ 1843221.004512] `, as dmesg and the kernel's
+ * syslog lines print it: seconds since boot, not a wall clock) starts, or `pos` when `line` has
+ * none at `pos`. The stamp is a header: it never reaches the message.
+ */
+export function skipKernelUptime(line: string, pos: number): number {
+  if (line.charCodeAt(pos) !== 91 /* [ */) return pos;
+  let i = pos + 1;
+  while (line.charCodeAt(i) === SPACE) i++;
+  const digits = i;
+  while (isDigit(line.charCodeAt(i)) && i - digits <= 10) i++;
+  if (i === digits || i - digits > 10 || line.charCodeAt(i) !== 46 /* . */) return pos;
+  const frac = ++i;
+  while (isDigit(line.charCodeAt(i))) i++;
+  if (i - frac !== 6 || line.charCodeAt(i) !== 93 /* ] */) return pos;
+  i++;
+  if (i < line.length && line.charCodeAt(i) !== SPACE) return pos;
+  while (line.charCodeAt(i) === SPACE) i++;
+  return i;
+}

@@ -1,10 +1,10 @@
 /**
  * @file The `plain` format: the whole line is the message, with no level and no component.
  * A recognisable timestamp at the very start of the line becomes the record's time and is cut
- * from the message. Also exports `readLeadingTime`, used by the other text formats to tell a new
+ * from the message, and so is a kernel uptime stamp (`[ 12.345678] `, dmesg). Also exports `readLeadingTime`, used by the other text formats to tell a new
  * (header-less but timestamped) record from a continuation line. Scans a bounded prefix only.
  */
-import { isDigit, isLetter, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { isDigit, isLetter, skipKernelUptime, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
 
 const MAX_PREFIX_CHARS = 48;
@@ -89,6 +89,6 @@ export function parsePlainLine(line: string, out: LineFields, ctx: LineParseCont
   out.time = lead === null ? null : lead.time;
   out.level = null;
   out.component = null;
-  out.message = sliceTrimEnd(line, lead === null ? 0 : lead.end);
+  out.message = sliceTrimEnd(line, lead === null ? skipKernelUptime(line, 0) : lead.end);
   return true;
 }

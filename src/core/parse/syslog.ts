@@ -7,7 +7,7 @@
 import { refineEmbeddedBody } from './embedded.js';
 import { isCriLine } from './app-headers.js';
 import { syslogSeverityToLevel } from './level.js';
-import { sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
+import { skipKernelUptime, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
 
 const MAX_PREFIX_CHARS = 64;
@@ -130,7 +130,8 @@ export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseCon
         if (open > tagStart) tagEnd = open;
       }
       out.component = line.slice(tagStart, tagEnd);
-      out.message = sliceTrimEnd(line, skipSpaces(line, i + 1));
+      // `kernel: [1843221.004512] Out of memory: ...`: the uptime stamp is a header, not text
+      out.message = sliceTrimEnd(line, skipKernelUptime(line, skipSpaces(line, i + 1)));
       refineEmbeddedBody(out, ctx);
       return true;
     }
