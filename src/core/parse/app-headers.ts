@@ -2,7 +2,8 @@
  * @file Header layouts of the `header` format that the generic `time ... LEVEL component` scan
  * cannot read: fixed layouts tried first (NCSA common/combined access logs, Kubernetes CRI
  * container lines, PostgreSQL's `log_line_prefix` defaults, Redis's `pid:role time mark`, Python's
- * `LEVEL:logger:message`) and level-less layouts tried when the
+ * `LEVEL:logger:message`, MySQL's error log, log4j2's `[time][LEVEL][logger]` (Elasticsearch), PHP's
+ * error log, Serilog's `[hh:mm:ss LVL]`) and level-less layouts tried when the
  * generic scan finds no level (`time|component|pid|message`, `[time] program - message`,
  * `time [thread:Class@line] - message`, columns before an epoch time: `id host comp 1077804742 msg`). Every regex is anchored and runs on a bounded prefix;
  * a cheap character test rejects most lines before any regex. Never throws.
@@ -152,6 +153,77 @@ function parsePythonDefaultLine(line: string, out: LineFields): boolean {
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// MySQL 8 / MariaDB error log: `2026-12-01T10:06:30.501234Z 12 [Warning] [MY-010055] [Server] msg`
+// (5.7: `... 0 [Note] msg`); the thread id, error code and subsystem are header fields
+
+const MYSQL_HEAD = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +\d{1,20} \[(System|Note|Warning|Warn|ERROR|Error)\] (?:\[(?:MY-)?\d{1,10}\] )?(?:\[([A-Za-z][\w-]{0,40})\] )?/;
+const MYSQL_LEVELS: Readonly<Record<string, Level>> = { System: 'INFO', Note: 'INFO', Warning: 'WARN', Warn: 'WARN', ERROR: 'ERROR', Error: 'ERROR' };
+
+function parseMysqlLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = MYSQL_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = normalizeTime(m[1], ctx);
+  out.level = MYSQL_LEVELS[m[2]!]!;
+  out.component = m[3] ?? null;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// log4j2's `[%d][%-5p][%-25c] [node] msg`, as Elasticsearch, OpenSearch and Logstash write it:
+// `[2026-12-01T10:08:30,220][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-data-2] msg`
+
+const BRACKETED_HEAD = /^\[([^\]]{8,40})\]\[([A-Za-z]{3,9}) *\]\[([^\] ]{1,200}) *\] (?:\[[^\] ]{1,128}\] )?/;
+
+function parseBracketedLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = BRACKETED_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const level = levelFromHeaderWord(m[2]!);
+  const time = normalizeTime(m[1], ctx);
+  if (level === null || time === null) return false;
+  out.time = time;
+  out.level = level;
+  out.component = m[3]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PHP's error log: `[01-Dec-2026 10:10:05 UTC] PHP Fatal error:  Allowed memory size ...`
+
+const PHP_HEAD = /^\[([^\]]{8,40})\] PHP (Fatal error|Parse error|Recoverable fatal error|Catchable fatal error|Warning|Notice|Deprecated|Strict Standards|User Error|User Warning|User Notice|User Deprecated): +/;
+const PHP_LEVELS: Readonly<Record<string, Level>> = {
+  'Fatal error': 'FATAL', 'Parse error': 'FATAL', 'Recoverable fatal error': 'ERROR', 'Catchable fatal error': 'ERROR', 'User Error': 'ERROR',
+  Warning: 'WARN', 'User Warning': 'WARN', Deprecated: 'WARN', 'User Deprecated': 'WARN', Notice: 'INFO', 'User Notice': 'INFO', 'Strict Standards': 'INFO',
+};
+
+function parsePhpLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = PHP_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = normalizeTime(m[1], ctx);
+  out.level = PHP_LEVELS[m[2]!]!;
+  out.component = 'PHP';
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serilog's console default: `[10:02:03 WRN] message` (a clock, no date: the time stays unknown)
+
+const SERILOG_HEAD = /^\[\d{2}:\d{2}:\d{2}(?:\.\d{1,9})? (VRB|DBG|INF|WRN|ERR|FTL)\] /;
+const SERILOG_LEVELS: Readonly<Record<string, Level>> = { VRB: 'TRACE', DBG: 'DEBUG', INF: 'INFO', WRN: 'WARN', ERR: 'ERROR', FTL: 'FATAL' };
+
+function parseSerilogLine(line: string, out: LineFields): boolean {
+  const m = SERILOG_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = null;
+  out.level = SERILOG_LEVELS[m[1]!]!;
+  out.component = null;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
@@ -167,6 +239,16 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (parsePostgresLine(line, out, ctx)) return true;
     }
     if (parseRedisLine(line, out, ctx)) return true;
+    if (line.charCodeAt(4) === 45 /* - */ && parseMysqlLine(line, out, ctx)) return true;
+  } else if (first === 91 /* [ */) {
+    // `[time][LEVEL]`, `[time] PHP Level:`, `[hh:mm:ss LVL]`: told apart by what follows the first `]`
+    const close = line.indexOf(']');
+    if (close >= 9 && close <= 41) {
+      const after = line.charCodeAt(close + 1);
+      if (after === 91 /* [ */ && parseBracketedLine(line, out, ctx)) return true;
+      if (after === 32 && line.startsWith(' PHP ', close + 1) && parsePhpLine(line, out, ctx)) return true;
+      if (close <= 22 && parseSerilogLine(line, out)) return true;
+    }
   }
   if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;

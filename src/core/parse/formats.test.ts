@@ -226,10 +226,37 @@ describe("Python's logging default format", () => {
   });
 });
 
+describe('application layouts with their own header', () => {
+  it.each([
+    ['[2026-11-30T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark [90%] exceeded',
+      '2026-11-30T10:00:00.123Z', 'WARN', 'o.e.c.r.a.DiskThresholdMonitor', 'high disk watermark [90%] exceeded'],
+    ['[2026-11-30T10:00:01,000][INFO ][o.e.n.Node               ] started', '2026-11-30T10:00:01.000Z', 'INFO', 'o.e.n.Node', 'started'],
+    ['2026-11-30T10:00:00.123456Z 0 [Warning] [MY-010068] [Server] CA certificate ca.pem is self signed.',
+      '2026-11-30T10:00:00.123Z', 'WARN', 'Server', 'CA certificate ca.pem is self signed.'],
+    ['2026-11-30T10:06:01.123456Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections.',
+      '2026-11-30T10:06:01.123Z', 'INFO', 'Server', '/usr/sbin/mysqld: ready for connections.'],
+    ['2026-11-30T10:07:02.000200Z 12 [Note] Aborted connection 12 to db', '2026-11-30T10:07:02.000Z', 'INFO', null, 'Aborted connection 12 to db'],
+    ['[01-Dec-2026 10:10:05 UTC] PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted',
+      '2026-12-01T10:10:05.000Z', 'FATAL', 'PHP', 'Allowed memory size of 134217728 bytes exhausted'],
+    ['[01-Dec-2026 10:10:09 UTC] PHP Warning:  file_get_contents(): Failed to open stream', '2026-12-01T10:10:09.000Z', 'WARN', 'PHP', 'file_get_contents(): Failed to open stream'],
+    ['2026-12-01T10:05:03.441Z [WARN]  agent: Check is now critical: check=service:payments-api',
+      '2026-12-01T10:05:03.441Z', 'WARN', 'agent', 'Check is now critical: check=service:payments-api'],
+    ['2026-12-01T10:05:03Z ERROR db: connection lost', '2026-12-01T10:05:03.000Z', 'ERROR', 'db', 'connection lost'],
+    ['[01/Dec/2026 10:04:01] "GET /api/health HTTP/1.1" 200 17', '2026-12-01T10:04:01.000Z', null, null, '"GET /api/health HTTP/1.1" 200 17'],
+    ['2026-12-01T10:00:05.120Z\tERROR\tstore/pg.go:88\tquery failed\t{"error": "too many connections"}',
+      '2026-12-01T10:00:05.120Z', 'ERROR', 'store/pg.go:88', 'query failed {"error": "too many connections"}'],
+    ['[10:02:03 WRN] Retrying message delivery to queue orders (attempt 2)', null, 'WARN', null, 'Retrying message delivery to queue orders (attempt 2)'],
+    ['<3>[  812.004512] EXT4-fs error (device nvme0n1p2): Detected aborted journal', null, 'ERROR', 'kernel', 'EXT4-fs error (device nvme0n1p2): Detected aborted journal'],
+  ])('reads %s', (line, time, level, component, message) => {
+    expect(parseOne(line)).toMatchObject({ time, level, component, message });
+  });
+  it('a syslog line still reads as syslog (a host name in the host place)', () => {
+    expect(parseOne('2026-12-01T10:05:03Z web-1 nginx[12]: upstream timed out')).toMatchObject({ component: 'nginx', message: 'upstream timed out' });
+  });
+});
+
 describe('a level at the start of the message, when the header gave none', () => {
   it.each([
-    ['[2026-11-30T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark', 'WARN', '[o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark'],
-    ['2026-11-30T10:00:00.123456Z 0 [Warning] [MY-010068] [Server] CA certificate ca.pem is self signed.', 'WARN', '[MY-010068] [Server] CA certificate ca.pem is self signed.'],
     ['SEVERE: Failed to initialize end point', 'ERROR', 'Failed to initialize end point'],
     ['warn: Microsoft.AspNetCore.Server.Kestrel[0]', 'WARN', 'Microsoft.AspNetCore.Server.Kestrel[0]'],
     ['fail: Orders.Api[12] payment declined', 'ERROR', 'Orders.Api[12] payment declined'],

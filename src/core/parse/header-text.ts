@@ -191,8 +191,19 @@ function parseContainerPayload(line: string, out: LineFields, ctx: LineParseCont
   return parseGenericHeaderLine(line, out, ctx) || parseKlogLine(line, out, ctx);
 }
 
+/** How far into a line tabs count as header separators (zap's console encoder: `time\tLEVEL\tcaller\tmsg`). */
+const TAB_HEADER_CHARS = 256;
+
 /** The generic scan (`time ... LEVEL component message`), then the level-less layouts. */
 function parseGenericHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const tab = line.indexOf('\t');
+  if (tab >= 0 && tab < TAB_HEADER_CHARS) {
+    // tab-separated header fields: read the header with tabs as spaces (the message keeps its text
+    // past the first 256 characters; before that, a tab in it reads as a space)
+    const spaced = line.slice(0, TAB_HEADER_CHARS).replace(/\t/g, ' ') + line.slice(TAB_HEADER_CHARS);
+    if (parseLeveledHeaderLine(spaced, out, ctx)) return true;
+    return parseLevellessHeaderLine(spaced, out, ctx);
+  }
   if (parseLeveledHeaderLine(line, out, ctx)) return true;
   return parseLevellessHeaderLine(line, out, ctx);
 }
@@ -327,6 +338,15 @@ function stripComponentAfterLevel(line: string, msg: number, out: LineFields): n
   const end = componentTokenEnd(line, at);
   if (end === at) return msg;
   const next = line.charCodeAt(end);
+  // a caller `pkg/file.go:88 message` (zap, glog-style encoders): the source location is a header field
+  if (next === COLON && isDigit(line.charCodeAt(end + 1)) && line.lastIndexOf('.', end) > at) {
+    let d = end + 1;
+    while (isDigit(line.charCodeAt(d))) d++;
+    if (d - end <= 7 && line.charCodeAt(d) === SPACE) {
+      out.component = line.slice(at, d);
+      return skipSpaces(line, d);
+    }
+  }
   // `logger: message` (also `logger:` at end of line)
   if (next === COLON && end - at >= 2 && (end + 1 === line.length || line.charCodeAt(end + 1) === SPACE)) {
     out.component = line.slice(at, end);

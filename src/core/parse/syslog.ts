@@ -6,7 +6,7 @@
  */
 import { refineEmbeddedBody } from './embedded.js';
 import { isCriLine } from './app-headers.js';
-import { syslogSeverityToLevel } from './level.js';
+import { levelFromHeaderWord, syslogSeverityToLevel } from './level.js';
 import { skipKernelUptime, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
 
@@ -88,6 +88,19 @@ function parse5424(line: string, pos: number, out: LineFields, ctx: LineParseCon
   return true;
 }
 
+/** Could [start, end) be a host name (not a bracket, a bare number or a level word)? */
+function isHostName(line: string, start: number, end: number): boolean {
+  const first = line.charCodeAt(start);
+  if (first === 91 /* [ */ || first === 40 /* ( */) return false;
+  let digitsOnly = true;
+  for (let i = start; i < end && digitsOnly; i++) {
+    const c = line.charCodeAt(i);
+    digitsOnly = c >= 48 && c <= 57;
+  }
+  if (digitsOnly) return false;
+  return end - start < 3 || end - start > 13 || levelFromHeaderWord(line.slice(start, end)) === null;
+}
+
 /**
  * Parse one syslog line into `out` (level set from PRI by the caller's packing); false when the
  * line is not syslog.
@@ -108,13 +121,25 @@ export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseCon
   }
   const prefix = line.slice(pos, pos + MAX_PREFIX_CHARS);
   const m = RFC3164_TIME.exec(prefix) ?? ISO_TIME.exec(prefix);
-  if (m === null) return false;
+  if (m === null) {
+    // the kernel's own records (/dev/kmsg, `dmesg -r`): `<3>[  812.004512] EXT4-fs error ...`
+    if (packed < 0) return false;
+    const text = skipKernelUptime(line, pos);
+    if (text === pos) return false;
+    out.time = null;
+    out.component = 'kernel';
+    out.message = sliceTrimEnd(line, text);
+    return true;
+  }
   // `time stdout F msg`: a container runtime's line (the header format reads it), not a host
   if (packed < 0 && isCriLine(line)) return false;
   out.time = normalizeTime(m[0], ctx);
   const hostStart = pos + m[0].length + 1;
   const hostEnd = tokenEnd(line, hostStart);
   if (hostEnd <= hostStart) return false;
+  // Without `<PRI>`, a time and a host is also how many application headers open; what stands in
+  // the host's place tells them apart: `[INFO]` (HashiCorp's hclog), a thread id (MySQL), `ERROR`.
+  if (packed < 0 && !isHostName(line, hostStart, hostEnd)) return false;
   const tagStart = skipSpaces(line, hostEnd);
   out.component = null;
   // TAG: everything up to the first ": " (at most 3 words, 64 chars): `app[123]`, `sshd(pam_unix)[1]`.

@@ -20,7 +20,11 @@ const ISO_LIKE =
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:T| +)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? *(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$/i;
 /** `20171223-22:16:0:119`: a compact date, then a clock whose fields may be unpadded. */
 const COMPACT_UNPADDED = /^(\d{4})(\d{2})(\d{2})-(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[:.,](\d{1,9}))?$/;
-const CLF_STYLE = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: +([+-]\d{2}:?\d{2}))?$/;
+/**
+ * Day, month name, year: `10/Oct/2000:13:55:36 -0700` (access logs), `01/Dec/2026 10:04:01`
+ * (Django's runserver), `01-Dec-2026 10:10:01 UTC` (PHP's error log).
+ */
+const CLF_STYLE = /^(\d{1,2})([\/-])([A-Za-z]{3})\2(\d{4})[: ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: +([+-]\d{2}:?\d{2}|UTC|GMT))?$/i;
 const TEXT_MONTH =
   /^(?:[A-Za-z]{3},? +)?([A-Za-z]{3}) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: +(\d{4}))?$/;
 
@@ -289,9 +293,9 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
         fractionToMs(m[7]), 0);
     }
     if ((m = CLF_STYLE.exec(s)) !== null) {
-      const month = MONTHS.get(m[2]!.toLowerCase());
-      return month === undefined ? null : fieldsToIso(Number(m[3]), month, Number(m[1]), Number(m[4]),
-        Number(m[5]), Number(m[6]), 0, offsetMinutes(m[7]));
+      const month = MONTHS.get(m[3]!.toLowerCase());
+      return month === undefined ? null : fieldsToIso(Number(m[4]), month, Number(m[1]), Number(m[5]),
+        Number(m[6]), Number(m[7]), fractionToMs(m[8]), offsetMinutes(m[9]));
     }
     return null;
   }
