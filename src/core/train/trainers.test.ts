@@ -126,6 +126,20 @@ describe('fine-tuning (trainLevelModel with a base)', () => {
     await scorer.close();
     expect(() => trainLevelModel([{ message: 'x', level: 'FATAL' }, { message: 'y', level: 'INFO' }], { ...base, base: baseModel })).toThrow(/does not know/);
   });
+  it("weighs the new data's words by the new data's idf, and keeps the base's idf for the rest", () => {
+    const first = trainLevelModel(tiny, { ...base, groupShrink: 50 });
+    const b = readBundle(first.bytes, 'tiny');
+    const graph = readSoftmaxGraph(decodeModel(first.bytes) as unknown as Record<string, unknown>, spec.dims, b.meta.labels.length)!;
+    const local: LabeledMessage[] = [];
+    for (let i = 0; i < 20; i++) local.push({ message: `quota exhausted`, level: 'WARN' }, { message: `report generated`, level: 'INFO' });
+    const tuned = trainLevelModel(local, { ...base, ...FINE_TUNE_DEFAULTS, base: { ref: 'tiny@1', sha256: b.sha256, featureSpec: b.meta.featureSpec, labels: b.meta.labels as Level[], graph } });
+    const after = readSoftmaxGraph(decodeModel(tuned.bytes) as unknown as Record<string, unknown>, spec.dims, b.meta.labels.length)!;
+    const quota = featurize('quota', spec).indices[0]!;
+    const refused = featurize('refused', spec).indices[0]!;
+    // 'quota': in half of the 40 new rows (dedupe off: all 40 count), ln((1+40)/(1+20)) + 1
+    expect(after.idf[quota]).toBeCloseTo(Math.log(41 / 21) + 1, 5);
+    expect(after.idf[refused]).toBe(graph.idf[refused]);
+  });
 });
 
 describe('trainAnomalyModel', () => {
