@@ -57,3 +57,17 @@ export function isContinuationLine(line: string): boolean {
 export function isPythonExceptionLine(line: string): boolean {
   return PYTHON_EXCEPTION_LINE.test(line.length > 256 ? line.slice(0, 256) : line);
 }
+
+/**
+ * `thread 'main' panicked at src/x.rs:1:2:` (Rust), `panic: ...` and `fatal error: ...` (Go's
+ * runtime), `Exception in thread "main" ...` (the JVM's uncaught handler): a crash report the
+ * runtime writes without the application's header. It opens a record of its own (the lines
+ * after it continue that record), never the tail of the last logged line.
+ */
+const CRASH_OPENER = /^(?:thread '[^']{0,200}' panicked at |panic: |fatal error: |Exception in thread ")/;
+
+export function isCrashOpener(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c !== 116 /* t */ && c !== 112 /* p */ && c !== 102 /* f */ && c !== 69 /* E */) return false;
+  return CRASH_OPENER.test(line.length > 256 ? line.slice(0, 256) : line);
+}

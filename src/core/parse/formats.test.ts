@@ -243,6 +243,8 @@ describe('application layouts with their own header', () => {
       '2026-12-01T10:05:03.441Z', 'WARN', 'agent', 'Check is now critical: check=service:payments-api'],
     ['2026-12-01T10:05:03Z ERROR db: connection lost', '2026-12-01T10:05:03.000Z', 'ERROR', 'db', 'connection lost'],
     ['[01/Dec/2026 10:04:01] "GET /api/health HTTP/1.1" 200 17', '2026-12-01T10:04:01.000Z', null, null, '"GET /api/health HTTP/1.1" 200 17'],
+    ["WARNING 2026-11-30 10:03:27,440 views 8 140211384526656 Too many login attempts for user 'ops-admin'",
+      '2026-11-30T10:03:27.440Z', 'WARN', 'views', "Too many login attempts for user 'ops-admin'"],
     ['2026-12-01T10:00:05.120Z\tERROR\tstore/pg.go:88\tquery failed\t{"error": "too many connections"}',
       '2026-12-01T10:00:05.120Z', 'ERROR', 'store/pg.go:88', 'query failed {"error": "too many connections"}'],
     ['[10:02:03 WRN] Retrying message delivery to queue orders (attempt 2)', null, 'WARN', null, 'Retrying message delivery to queue orders (attempt 2)'],

@@ -215,6 +215,8 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
   let firstTime = -1;
   let lastTime = -1;
   let level: Level | null = null;
+  // a level before the time (Django's "verbose" formatter: `WARNING 2026-11-30 10:03:27,440 views 8 1402... msg`)
+  let leadLevel: Level | null = null;
   while (count < MAX_HEADER_TOKENS) {
     pos = skipSpaces(line, pos);
     if (pos >= n) return false;
@@ -241,6 +243,7 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
       count++;
       continue;
     }
+    if (firstTime >= 0 && leadLevel !== null) return readAfterLeadingLevel(line, out, ctx, leadLevel, count);
     if (firstTime >= 0) {
       level = headerTokenLevel(line, start, end);
       // Android threadtime: `pid tid L Tag:` - a single capital letter right after two numbers.
@@ -256,6 +259,8 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
       if (!afterDash && !isHeaderish(line, start, end)) return false;
     } else if (count >= MAX_TOKENS_BEFORE_TIME) {
       return false;
+    } else if (count === 0 && line.charCodeAt(start) !== OPEN_BRACKET) {
+      leadLevel = headerTokenLevel(line, start, end);
     }
     count++;
   }
@@ -286,6 +291,26 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
     return true;
   }
   if (out.component === null) msg = stripComponentAfterLevel(line, msg, out);
+  out.message = sliceTrimEnd(line, msg);
+  return true;
+}
+
+/** Django's verbose formatter after the time: `module process thread ` (the module is the component). */
+const MODULE_PROCESS_THREAD = /^([A-Za-z_][\w.]{0,127}) \d{1,10} \d{1,20} /;
+
+/** `LEVEL time... rest`: the tokens before `messageToken` were the level and the time. */
+function readAfterLeadingLevel(line: string, out: LineFields, ctx: LineParseContext, level: Level, messageToken: number): boolean {
+  const time = readHeaderTime(line, messageToken, ctx);
+  if (time === null) return false;
+  out.level = level;
+  out.time = time;
+  out.component = null;
+  let msg = tokStart[messageToken]!;
+  const m = MODULE_PROCESS_THREAD.exec(line.slice(msg, msg + 200));
+  if (m !== null) {
+    out.component = m[1]!;
+    msg += m[0].length;
+  }
   out.message = sliceTrimEnd(line, msg);
   return true;
 }

@@ -34,6 +34,21 @@ describe('multi-line records', () => {
     expect(records[1]).toMatchObject({ line: 7, message: 'message 2' });
   });
 
+  it("a runtime's crash report (Rust, Go panics) opens its own record; what follows it continues that one", () => {
+    const lines = [
+      HEADER(1, 'WARN', 'falling back to CPU inference'),
+      HEADER(2), HEADER(3), HEADER(4), HEADER(5), HEADER(6),
+      "thread 'tokio-runtime-worker' panicked at src/tokenizer.rs:212:34:",
+      'index out of bounds: the len is 512 but the index is 512',
+      HEADER(7),
+      'panic: runtime error: index out of range [3] with length 3',
+      'goroutine 47 [running]:',
+      HEADER(8),
+    ];
+    const records = parseLines(lines).filter((r) => r.line === 1 || r.line > 6);
+    expect(records.map((r) => [r.line, r.message.split('\n').length, r.level])).toEqual([[1, 1, 'WARN'], [7, 2, null], [9, 1, 'INFO'], [10, 2, null], [12, 1, 'INFO']]);
+  });
+
   it('joins a Python traceback including its header-less final exception line', () => {
     const lines = [
       HEADER(1, 'ERROR', 'oops'),

@@ -8,7 +8,7 @@
 import { liftLeadingLevel } from './leading-level.js';
 import type { LogRecord } from '../types.js';
 import {
-  isBlankLine, isContinuationLine, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
+  isBlankLine, isContinuationLine, isCrashOpener, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
@@ -221,7 +221,7 @@ class LineRecordParser implements RecordParser {
           if (this.openPartial) return this.appendPartial(fields.message, fields.partial, line, lineNo);
           return fields.continues ? this.continueWith(fields.message, lineNo) : this.startRecord(line, lineNo);
         }
-        if (readLeadingTime(line, this.ctx) !== null) {
+        if (readLeadingTime(line, this.ctx) !== null || isCrashOpener(line)) {
           parsePlainLine(line, fields, this.ctx);
           return this.startRecord(line, lineNo);
         }
