@@ -101,7 +101,7 @@ const losoModels = new Map<string, TrainResult>();
   log(`${'held-out'.padEnd(10)} ${'macro-F1'.padStart(8)} ${'trouble P'.padStart(9)} ${'R'.padStart(6)} ${'F1'.padStart(6)}   [plain mF1, trouble F1]   n trouble/all`);
   let worst: { s: string; f1: number } | null = null;
   const f1s: number[] = [];
-  const losoRows: Array<{ s: string; f1: number; macro: number }> = [];
+  const losoRows: Array<{ s: string; f1: number; macro: number; plainF1: number; plainMacro: number }> = [];
   for (const held of LEVEL_SYSTEMS) {
     const train = [...generalRows(), ...LEVEL_SYSTEMS.filter((s) => s !== held).flatMap((s) => data[s]!)];
     const model = trainLevelModel(train, base);
@@ -115,13 +115,14 @@ const losoModels = new Map<string, TrainResult>();
     log(`${held.padEnd(10)} ${f3(ours.macroF1).padStart(8)} ${f3(ours.trouble.precision).padStart(9)} ${f3(ours.trouble.recall).padStart(6)} ${f3(ours.trouble.f1).padStart(6)}   [${f3(theirs.macroF1)}, ${f3(theirs.trouble.f1)}]   ${positives}/${test.length}  ${verdict}`);
     if (multi) {
       f1s.push(ours.trouble.f1);
-      losoRows.push({ s: held, f1: ours.trouble.f1, macro: ours.macroF1 });
+      losoRows.push({ s: held, f1: ours.trouble.f1, macro: ours.macroF1, plainF1: theirs.trouble.f1, plainMacro: theirs.macroF1 });
       if (!worst || ours.trouble.f1 < worst.f1) worst = { s: held, f1: ours.trouble.f1 };
     }
   }
   log(`mean trouble F1 over the ${f1s.length} multi-level systems ${f3(f1s.reduce((a, b) => a + b, 0) / f1s.length)}; worst ${worst!.s} ${f3(worst!.f1)} (goal >= 0.8 each: ${mark(worst!.f1, 0.8)})`);
-  summary.push({ figure: 'unseen LogHub system (left out of training), trouble F1, per system with several levels (n=2,000 each)', value: losoRows.map((r) => `${r.s} ${f3(r.f1)}`).join(', '), target: '>= 0.8 each', met: worst!.f1 >= 0.8 });
-  summary.push({ figure: 'same, 6-class macro-F1', value: losoRows.map((r) => `${r.s} ${f3(r.macro)}`).join(', '), target: '>= 0.6 each', met: losoRows.every((r) => r.macro >= 0.6) });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  summary.push({ figure: 'unseen LogHub system (left out of training), trouble F1, per system with several levels (n=2,000 each)', value: `${losoRows.map((r) => `${r.s} ${f3(r.f1)}`).join(', ')} (mean ${f3(mean(losoRows.map((r) => r.f1)))}; plain TF-IDF + LR mean ${f3(mean(losoRows.map((r) => r.plainF1)))})`, target: '>= 0.8 each', met: worst!.f1 >= 0.8 });
+  summary.push({ figure: 'same, 6-class macro-F1', value: `${losoRows.map((r) => `${r.s} ${f3(r.macro)}`).join(', ')} (plain mean ${f3(mean(losoRows.map((r) => r.plainMacro)))})`, target: '>= 0.6 each', met: losoRows.every((r) => r.macro >= 0.6) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ const losoModels = new Map<string, TrainResult>();
   }
   const t = trouble(actual, ours);
   log(`all folds, n=${actual.length}: trouble P ${f3(t.precision)} R ${f3(t.recall)} F1 ${f3(t.f1)} (goal >= 0.85: ${mark(t.f1, 0.85)}); plain F1 ${f3(trouble(actual, theirs).f1)}`);
-  summary.push({ figure: `unseen open-source projects (mined statements, ${FOLDS} folds grouped by project, n=${actual.length}), trouble F1`, value: `${f3(t.f1)} (P ${f3(t.precision)}, R ${f3(t.recall)})`, target: '>= 0.85', met: t.f1 >= 0.85 });
+  summary.push({ figure: `unseen open-source projects (mined statements, ${FOLDS} folds grouped by project, n=${actual.length}), trouble F1`, value: `${f3(t.f1)} (P ${f3(t.precision)}, R ${f3(t.recall)}; plain TF-IDF + LR ${f3(trouble(actual, theirs).f1)})`, target: '>= 0.85', met: t.f1 >= 0.85 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +170,7 @@ const losoModels = new Map<string, TrainResult>();
   const theirs = levelFigures(test, await predict([trainLevelModel(train, plain).bytes], test.map((r) => r.message)));
   log(`logml macro-F1 ${f3(ours.macroF1)} (${mark(ours.macroF1, 0.97)}), accuracy ${f3(ours.accuracy)}, trouble F1 ${f3(ours.trouble.f1)}; per class ${ours.perClass.map((c) => `${c.label} ${f3(c.f1)} (n=${c.support})`).join(', ')}`);
   log(`plain macro-F1 ${f3(theirs.macroF1)}, accuracy ${f3(theirs.accuracy)}, trouble F1 ${f3(theirs.trouble.f1)}`);
-  summary.push({ figure: `within system (70/30 time split of 8 LogHub systems, n=${test.length}), macro-F1`, value: f3(ours.macroF1), target: '>= 0.97', met: ours.macroF1 >= 0.97 });
+  summary.push({ figure: `within system (70/30 time split of 8 LogHub systems, n=${test.length}), macro-F1`, value: `${f3(ours.macroF1)} (plain TF-IDF + LR ${f3(theirs.macroF1)})`, target: '>= 0.97', met: ours.macroF1 >= 0.97 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,12 +275,27 @@ const losoModels = new Map<string, TrainResult>();
   const t = trouble(actual, predicted);
   log(`records matched ${actual.length} of ${rows.length}; trouble P ${f3(t.precision)} (goal >= 0.85: ${mark(t.precision, 0.85)}) R ${f3(t.recall)} (goal >= 0.9: ${mark(t.recall, 0.9)}) F1 ${f3(t.f1)}`);
   log(`anomaly flags: ERROR ${flagged.ERROR}/${count.ERROR} = ${pct(flagged.ERROR! / Math.max(1, count.ERROR!))} (goal >= 70%: ${mark(flagged.ERROR! / Math.max(1, count.ERROR!), 0.7)}), WARN ${flagged.WARN}/${count.WARN}, OK ${flagged.OK}/${count.OK} = ${pct(flagged.OK! / Math.max(1, count.OK!))} (goal <= 10%: ${mark(flagged.OK! / Math.max(1, count.OK!), 0.1, false)})`);
+  // the plain baseline on the same files, trained on what the shipped level model trains on
+  const plainPath = join(work, 'plain-level.onnx');
+  writeFileSync(plainPath, trainLevelModel([...generalRows(), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!.slice(0, Math.floor(data[s]!.length * 0.8)))], plain).bytes);
+  const pa: boolean[] = [];
+  const pp: boolean[] = [];
+  for (const f of files) {
+    for (const rec of cliRecords(['predict', join(dir, f), '-m', plainPath])) {
+      const y = label.get(`${f}:${String(rec.line)}`);
+      if (!y) continue;
+      pa.push(y !== 'OK');
+      pp.push(isTrouble(rec.predicted_level as Level));
+    }
+  }
+  const pt = trouble(pa, pp);
+  log(`plain TF-IDF + LR (trained on the shipped model's data): trouble P ${f3(pt.precision)} R ${f3(pt.recall)} F1 ${f3(pt.f1)}`);
   if (misses.length) log(`misclassified (trouble vs not):\n${misses.join('\n')}`);
   const errShare = flagged.ERROR! / Math.max(1, count.ERROR!);
   const okShare = flagged.OK! / Math.max(1, count.OK!);
   summary.unshift(
     { figure: `hand-written application logs (${files.length} styles, ${actual.length} records, raw files through \`logml predict\`), trouble precision`, value: f3(t.precision), target: '>= 0.85', met: t.precision >= 0.85 },
-    { figure: 'same, trouble recall', value: f3(t.recall), target: '>= 0.9', met: t.recall >= 0.9 },
+    { figure: 'same, trouble recall', value: `${f3(t.recall)} (plain TF-IDF + LR: P ${f3(pt.precision)}, R ${f3(pt.recall)})`, target: '>= 0.9', met: t.recall >= 0.9 },
     { figure: 'same, ERROR records flagged as anomalies', value: `${flagged.ERROR}/${count.ERROR} = ${pct(errShare)}`, target: '>= 70%', met: errShare >= 0.7 },
     { figure: 'same, OK records flagged', value: `${flagged.OK}/${count.OK} = ${pct(okShare)}`, target: '<= 10%', met: okShare <= 0.1 },
   );

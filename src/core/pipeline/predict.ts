@@ -55,7 +55,7 @@ export interface PredictSummary {
 
 const MAX_IN_FLIGHT = 3;
 /** Characters of messages in flight at most (beyond one batch): long lines are held on both threads while scored. */
-const MAX_IN_FLIGHT_CHARS = 4 * 1024 * 1024;
+const MAX_IN_FLIGHT_CHARS = 2 * 1024 * 1024;
 
 export async function runPredict(options: PredictOptions, scorer: Scorer, io: PredictIO): Promise<PredictSummary> {
   const { batches, stats } = await openRecordStream({ ...options, stdin: io.stdin });
