@@ -10,7 +10,8 @@
  * script that only reads the same files' lines and writes one small JSON object per line; every
  * rate is printed with its ratio to the floor measured on the same files. Also: peak RSS on 1M
  * and 10M lines (the 12 files named 10 times) and their difference, and `logml --help` start-up
- * against `node -e ""`. BENCH_SKIP_10M=1 skips the 10M run.
+ * against `node -e ""`, and peak RSS on 3,000 distinct ~34 KB lines (memory bounded by bytes).
+ * BENCH_SKIP_10M=1 skips the 10M run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -137,6 +138,23 @@ if (process.env.BENCH_SKIP_10M !== '1') {
   const ten = Array.from({ length: 10 }, () => files).flat();
   const big = measure(process.execPath, [logml, 'predict', '--format', 'ndjson', ...ten]);
   console.log(`10M lines: ${Math.round((lines * 10) / big.seconds).toLocaleString()} lines/s, peak RSS ${big.peakMb.toFixed(0)} MB; 1M: ${main.peakMb.toFixed(0)} MB; difference ${(big.peakMb - main.peakMb).toFixed(0)} MB (goal: both < 250 MB, difference < 10 MB)`);
+}
+
+// memory bounded by bytes, not by counts: 3,000 distinct long lines (about 34 KB each, every word
+// new), against the same target as the ordinary input (issue 12)
+{
+  const longPath = join(outDir, 'long-distinct.log');
+  if (!existsSync(longPath)) {
+    await writeLines(longPath, (i) => {
+      const parts: string[] = [];
+      for (let j = 0; j < 5000; j++) parts.push(word(i * 7919 + j * 31));
+      return `2026-12-01 10:00:00 ERROR app: ${parts.join(' ').slice(0, 45_000)}`;
+    }, 3000);
+  }
+  for (const [label, extra] of [['templates on', []], ['--no-templates', ['--no-templates']]] as const) {
+    const run = measure(process.execPath, [logml, 'predict', '--format', 'ndjson', ...extra, longPath]);
+    console.log(`3,000 distinct ~34 KB lines, ${label.padEnd(14)} ${run.seconds.toFixed(2)} s, peak RSS ${run.peakMb.toFixed(0)} MB (goal < 250 MB)`);
+  }
 }
 
 const nodeMs = startupMs(process.execPath, ['-e', '']);

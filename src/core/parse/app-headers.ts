@@ -36,6 +36,8 @@ const ACCESS_STATUS = /^(?:"(?:[^"\\]|\\.){0,8192}"|-) (\d{3}) /;
 function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
   const bracket = line.indexOf(' [');
   if (bracket < 3 || bracket > 770) return false;
+  // `[10/Oct/...`: two digits and a slash after the bracket (most lines stop here, before the regex)
+  if (!isDigit(line.charCodeAt(bracket + 2)) || line.charCodeAt(bracket + 4) !== 47 /* / */) return false;
   const m = ACCESS_HEAD.exec(line.length > 1024 ? line.slice(0, 1024) : line);
   if (m === null) return false;
   const msg = m[0].length;
@@ -100,7 +102,9 @@ const PG_LEVELS: Readonly<Record<string, Level>> = {
 };
 
 function parsePostgresLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  if (line.charCodeAt(4) !== 45 /* - */ || line.indexOf(' [', 19) < 0) return false;
+  if (line.charCodeAt(4) !== 45 /* - */) return false;
+  const pid = line.indexOf(' [', 19);
+  if (pid < 0 || pid > 40) return false; // the `[pid]` follows the time and its zone
   const m = PG_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   const zone = m[2];
@@ -128,6 +132,10 @@ const REDIS_HEAD = /^\d{1,10}:[CMSX] (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}:\d
 const REDIS_LEVELS: Readonly<Record<string, Level>> = { '.': 'DEBUG', '-': 'DEBUG', '*': 'INFO', '#': 'WARN' };
 
 function parseRedisLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  // `pid:R `: digits, a colon, a role letter, a space (checked before the regex)
+  let i = 1;
+  while (i <= 10 && isDigit(line.charCodeAt(i))) i++;
+  if (line.charCodeAt(i) !== 58 /* : */ || line.charCodeAt(i + 2) !== 32) return false;
   const m = REDIS_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   out.time = normalizeTime(`${m[2]} ${m[1]} ${m[4]} ${m[3]}`, ctx);
@@ -161,6 +169,12 @@ const MYSQL_HEAD = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[
 const MYSQL_LEVELS: Readonly<Record<string, Level>> = { System: 'INFO', Note: 'INFO', Warning: 'WARN', Warn: 'WARN', ERROR: 'ERROR', Error: 'ERROR' };
 
 function parseMysqlLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  // `<time> <thread id> [`: after the time's space, digits, a space and a bracket
+  const sp = line.indexOf(' ', 19);
+  if (sp < 0 || sp > 40) return false;
+  let j = sp + 1;
+  while (j - sp <= 20 && isDigit(line.charCodeAt(j))) j++;
+  if (j === sp + 1 || line.charCodeAt(j) !== 32 || line.charCodeAt(j + 1) !== 91 /* [ */) return false;
   const m = MYSQL_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   out.time = normalizeTime(m[1], ctx);
