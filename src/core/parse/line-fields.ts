@@ -63,7 +63,7 @@ export function isLetter(c: number): boolean {
 export function skipKernelUptime(line: string, pos: number): number {
   if (line.charCodeAt(pos) !== 91 /* [ */) return pos;
   let i = pos + 1;
-  while (line.charCodeAt(i) === SPACE) i++;
+  while (line.charCodeAt(i) === SPACE && i - pos <= 12) i++; // dmesg pads the seconds to 5 digits
   const digits = i;
   while (isDigit(line.charCodeAt(i)) && i - digits <= 10) i++;
   if (i === digits || i - digits > 10 || line.charCodeAt(i) !== 46 /* . */) return pos;
