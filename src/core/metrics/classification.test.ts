@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryReport, classificationReport, wilson95 } from './classification.js';
+import { bestThresholdF1, binaryReport, classificationReport, rocAuc, wilson95 } from './classification.js';
 
 describe('classificationReport (hand-computed)', () => {
   // actual:    A A A B B C
@@ -57,5 +57,35 @@ describe('wilson95', () => {
     const [lo, hi] = wilson95(0, 10);
     expect(lo).toBe(0);
     expect(hi).toBeCloseTo(0.2775, 3);
+  });
+});
+
+describe('rocAuc (hand-computed)', () => {
+  it('is 1 for a perfect ranking, 0 for a reversed one, 0.5 for all ties', () => {
+    expect(rocAuc([0.1, 0.2, 0.8, 0.9], [false, false, true, true])).toBe(1);
+    expect(rocAuc([0.9, 0.8, 0.2, 0.1], [false, false, true, true])).toBe(0);
+    expect(rocAuc([0.5, 0.5, 0.5], [true, false, false])).toBe(0.5);
+  });
+  it('counts pairs: positives 0.4 and 0.8 against negatives 0.2, 0.6 and 0.4 (tie)', () => {
+    // pairs won: 0.4>0.2 (1), 0.4=0.4 (0.5), 0.8 beats all three (3): 4.5 of 6
+    expect(rocAuc([0.4, 0.8, 0.2, 0.6, 0.4], [true, true, false, false, false])).toBeCloseTo(4.5 / 6, 12);
+  });
+  it('is null without both classes', () => {
+    expect(rocAuc([0.1, 0.2], [true, true])).toBeNull();
+    expect(rocAuc([], [])).toBeNull();
+  });
+});
+
+describe('bestThresholdF1 (hand-computed)', () => {
+  it('finds the cut that separates a perfect ranking', () => {
+    expect(bestThresholdF1([0.1, 0.2, 0.8, 0.9], [false, false, true, true])).toEqual({ f1: 1, threshold: 0.8 });
+  });
+  it('never cuts between tied scores', () => {
+    // at 0.5 all three are positive: P 1/3 R 1, F1 0.5; no cut can split the tie
+    expect(bestThresholdF1([0.5, 0.5, 0.5], [true, false, false])).toEqual({ f1: 0.5, threshold: 0.5 });
+  });
+  it('trades precision against recall: scores 0.9 T, 0.7 F, 0.6 T, 0.1 F', () => {
+    // cut 0.9: F1 2/3; cut 0.7: 0.5; cut 0.6: 2*2/(3+2) = 0.8; cut 0.1: 2*2/(4+2) = 0.667
+    expect(bestThresholdF1([0.9, 0.7, 0.6, 0.1], [true, false, true, false])).toEqual({ f1: 0.8, threshold: 0.6 });
   });
 });

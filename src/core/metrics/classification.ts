@@ -121,3 +121,45 @@ export function binaryReport(actual: readonly boolean[], predicted: readonly boo
     accuracy: actual.length === 0 ? 0 : (tp + tn) / actual.length,
   };
 }
+
+/**
+ * Area under the ROC curve of `scores` for the positive class (`actual` true): the chance that a
+ * random positive scores above a random negative, ties counting half (Mann-Whitney U / n+ n-).
+ * Threshold-free, so it separates how well a model ranks lines from where its threshold sits.
+ * Null when either class is absent.
+ */
+export function rocAuc(scores: ArrayLike<number>, actual: readonly boolean[]): number | null {
+  if (scores.length !== actual.length) throw new Error(`internal: ${scores.length} scores vs ${actual.length} labels`);
+  const order = Array.from(actual, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let pos = 0;
+  let rankSum = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const midRank = (i + j) / 2 + 1; // ranks are 1-based; tied scores share their mean rank
+    for (let k = i; k <= j; k++) if (actual[order[k]!]) { pos++; rankSum += midRank; }
+    i = j + 1;
+  }
+  const neg = order.length - pos;
+  if (pos === 0 || neg === 0) return null;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/**
+ * The best F1 any single threshold on `scores` reaches (score >= threshold is positive), and that
+ * threshold: an upper bound on what re-thresholding alone could do on these data.
+ */
+export function bestThresholdF1(scores: ArrayLike<number>, actual: readonly boolean[]): { f1: number; threshold: number } {
+  const order = Array.from(actual, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  const positives = actual.filter(Boolean).length;
+  let best = { f1: 0, threshold: Infinity };
+  let tp = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (actual[order[i]!]) tp++;
+    // only cut between distinct scores: every line at or above the threshold is called positive
+    if (i + 1 < order.length && scores[order[i + 1]!] === scores[order[i]!]) continue;
+    const f1 = (2 * tp) / (i + 1 + positives);
+    if (f1 > best.f1) best = { f1, threshold: scores[order[i]!]! };
+  }
+  return best;
+}

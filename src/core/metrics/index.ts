@@ -1,3 +1,3 @@
 /** @file Public surface of the metrics stage. */
-export { classificationReport, binaryReport, wilson95 } from './classification.js';
+export { bestThresholdF1, binaryReport, classificationReport, rocAuc, wilson95 } from './classification.js';
 export type { ClassificationReport, ClassMetrics, BinaryReport } from './classification.js';
