@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_FEATURE_SPEC } from '../src/core/features/index.js';
 import { ANOMALY_DEFAULTS, augmentRows, DEFAULT_TRAIN_OPTIONS, knownFailureRows, loadCorpus, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions } from '../src/core/train/index.js';
+import type { Level } from '../src/core/types.js';
 import { LEVEL_SYSTEMS, loadSystem, SYSTEMS } from '../bench/loghub.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +36,9 @@ export const CORPUS_DIR = join(root, 'fixtures', 'logstatements');
  * balanced^0.5; each feature trusted by the number of sources that use it (idf x g/(g+100), g
  * distinct projects/systems: a word a handful of projects log at WARN, like "blk", stops making
  * another system's routine lines trouble); a line is WARN or above when P(WARN) + P(ERROR) +
- * P(FATAL) >= troubleThreshold. What this recipe gains and costs against the previous one
+ * P(FATAL) >= troubleThreshold, and its level within that group is chosen with levelWeights
+ * that move the balanced training prior halfway (runtimePriorPower 0.5) toward how often each
+ * level occurs in the LogHub systems' real lines (runtimeLevelCounts). What this recipe gains and costs against the previous one
  * (3..5-grams, plain idf), and what else was tried: docs/benchmarks.md (bench:quality).
  */
 export const LEVEL_RECIPE = {
@@ -47,7 +50,20 @@ export const LEVEL_RECIPE = {
   dedupe: true,
   groupWeightPower: 1,
   troubleThreshold: 0.25,
+  runtimePriorPower: 0.5,
 } satisfies Partial<LevelTrainOptions>;
+
+/**
+ * How often each level occurs among lines that running systems wrote (LogHub rows, not mined
+ * statements): the recipe's runtimeLevelCounts, so the level within the trouble or the other
+ * group follows real logs' prior instead of the balanced training one (a routine line of an
+ * unseen system reads INFO, not DEBUG; see LevelTrainOptions.runtimeLevelCounts).
+ */
+export function runtimeLevelCounts(systemRows: readonly LabeledMessage[]): Partial<Record<Level, number>> {
+  const counts: Partial<Record<Level, number>> = {};
+  for (const r of systemRows) if (r.level) counts[r.level] = (counts[r.level] ?? 0) + 1;
+  return counts;
+}
 
 let corpusCache: LabeledMessage[] | null = null;
 /** The mined corpus, loaded once per process. */
@@ -90,6 +106,7 @@ export function buildDefaultModels() {
   const levelModel = trainLevelModel([...generalRows(), ...level.train], {
     ...LEVEL_RECIPE,
     ...common,
+    runtimeLevelCounts: runtimeLevelCounts(level.train),
     name: 'level-default',
     version,
     heldOut: level.test,

@@ -152,6 +152,19 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(rows.map((r) => r.is_anomaly)).toEqual([true, true, false]);
   });
 
+  it('read routine lines of a system they never saw as INFO, not DEBUG or TRACE (levelWeights)', async () => {
+    // ZooKeeper-style server lines (written for this test; ZooKeeper is not in the training data)
+    const lines = [
+      'Accepted socket connection from /10.10.34.13:37177',
+      'Client attempting to establish new session at /10.10.34.13:37177',
+      'Established session 0x14ed93111f20027 with negotiated timeout 10000 for client /10.10.34.13:37177',
+      'Processed session termination for sessionid: 0x14ed93111f20027',
+    ];
+    const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: lines.join('\n') + '\n' });
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout).map((r) => r.predicted_level)).toEqual(['INFO', 'INFO', 'INFO', 'INFO']);
+  });
+
   it('--anomaly-threshold moves the flag, and --baseline makes known kinds of line old news', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logml-baseline-'));
     const baseline = join(dir, 'last-week.log');

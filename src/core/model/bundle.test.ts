@@ -31,6 +31,12 @@ describe('readBundle checks the metadata against itself and the graph', () => {
     expect(again({ threshold: 'abc' as unknown as number })).toThrow(/threshold/);
     expect(again({ threshold: -1 })).toThrow(/threshold -1/);
   });
+  it('refuses levelWeights that are not one positive number per label', () => {
+    expect(again({ levelWeights: [1, 0.5] })).not.toThrow();
+    expect(again({ levelWeights: [1] })).toThrow(/levelWeights \[1\] are not 2 positive numbers/);
+    expect(again({ levelWeights: [1, -1] })).toThrow(/levelWeights/);
+    expect(again({ levelWeights: [1, 'x' as unknown as number] })).toThrow(/levelWeights/);
+  });
   it('refuses a graph whose tables do not have the spec\'s size', () => {
     const spec2 = { ...spec, dims: 2048 };
     expect(again({ featureSpec: spec2, featureSpecHash: readBundle(trainLevelModel(data, { ...opts, featureSpec: spec2 }).bytes, 'y').meta.featureSpecHash })).toThrow(/idf table has shape \[1024\], the feature spec says 2048/);

@@ -17,6 +17,13 @@ describe('decideLevel', () => {
   it('reads the row at the given offset', () => {
     expect(decideLevel([1, 0, 0, 0, 0, 0, 0.1, 0.9], 4, LABELS, 0.5)).toBe(3);
   });
+  it('with weights, picks the level within the group by P x weight, never moving a line between groups', () => {
+    // DEBUG 0.4 x 0.2 = 0.08 < INFO 0.3 x 1: INFO; trouble 0.3 < 0.5 decides the group as before
+    expect(decideLevel([0.4, 0.3, 0.2, 0.1], 0, LABELS, 0.5, [0.2, 1, 1, 1])).toBe(1);
+    expect(decideLevel([0.4, 0.3, 0.2, 0.1], 0, LABELS, 0.5)).toBe(0);
+    // trouble 0.7 >= 0.5: ERROR 0.4 x 0.5 = 0.2 < WARN 0.3 x 1; a huge INFO weight changes nothing
+    expect(decideLevel([0.1, 0.2, 0.3, 0.4], 0, LABELS, 0.5, [1, 100, 1, 0.5])).toBe(2);
+  });
 });
 
 describe('combineAnomaly', () => {

@@ -58,9 +58,13 @@ export function anomalyThresholdOf(override: number | undefined, hasLevelModel: 
  * The level decision: with a trouble threshold t (a level model's metadata `threshold`), a line
  * is WARN or above only when P(WARN) + P(ERROR) + P(FATAL) >= t, and then its most probable
  * trouble level; else its most probable other level. Without t: the most probable level.
- * Returns the chosen class index.
+ * With `weights` (a level model's metadata `levelWeights`), the level within the chosen group is
+ * the one with the highest P(level) x weight: the trainer sets them to correct its balanced class
+ * prior back to how often each level occurs in real logs, so that a routine line of a system the
+ * model never saw reads INFO rather than DEBUG, and an error ERROR rather than FATAL. The weights
+ * never move a line between the groups. Returns the chosen class index.
  */
-export function decideLevel(probs: ArrayLike<number>, offset: number, labels: readonly string[], troubleThreshold: number | undefined): number {
+export function decideLevel(probs: ArrayLike<number>, offset: number, labels: readonly string[], troubleThreshold: number | undefined, weights?: readonly number[]): number {
   const c = labels.length;
   let best = 0;
   if (troubleThreshold === undefined) {
@@ -71,6 +75,9 @@ export function decideLevel(probs: ArrayLike<number>, offset: number, labels: re
   for (let j = 0; j < c; j++) if (TROUBLE_LEVELS.has(labels[j]!)) trouble += probs[offset + j]!;
   const want = trouble >= troubleThreshold;
   best = -1;
-  for (let j = 0; j < c; j++) if (TROUBLE_LEVELS.has(labels[j]!) === want && (best < 0 || probs[offset + j]! > probs[offset + best]!)) best = j;
+  for (let j = 0; j < c; j++) {
+    if (TROUBLE_LEVELS.has(labels[j]!) !== want) continue;
+    if (best < 0 || probs[offset + j]! * (weights?.[j] ?? 1) > probs[offset + best]! * (weights?.[best] ?? 1)) best = j;
+  }
   return best < 0 ? 0 : best;
 }

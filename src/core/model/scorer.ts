@@ -63,6 +63,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const threshold = anomalyThresholdOf(options.anomalyThreshold, level !== undefined, anomaly?.meta.threshold);
   const levelLabels = (level?.meta.labels ?? []) as Level[];
   const troubleThreshold = level?.meta.threshold;
+  const levelWeights = level?.meta.levelWeights;
   const noveltyCapacity = options.noveltyKeys ?? 20_000;
   const stats: CacheStats = { lookups: 0, hits: 0 };
 
@@ -91,7 +92,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
       const c = levelLabels.length;
       const probs = await runSorted(level.session, feats, c);
       for (let i = 0; i < keys.length; i++) {
-        const best = decideLevel(probs, i * c, levelLabels, troubleThreshold);
+        const best = decideLevel(probs, i * c, levelLabels, troubleThreshold, levelWeights);
         out[i]!.predictedLevel = levelLabels[best]!;
         out[i]!.levelProbability = probs[i * c + best]!;
         out[i]!.severity = severityOf(probs, i * c, levelLabels);

@@ -11,7 +11,7 @@ import { createScorer } from '../model/scorer.js';
 import { loadModel } from '../model/load.js';
 import { loadCsvDataset, parseAnomalyLabel } from './dataset.js';
 import { evaluateModel } from './evaluate.js';
-import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, shrinkByGroups, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
+import { ANOMALY_DEFAULTS, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, levelWeightsFor, shrinkByGroups, trainAnomalyModel, trainLevelModel, type LabeledMessage } from './trainers.js';
 
 const spec = { ...DEFAULT_FEATURE_SPEC, dims: 1 << 12 };
 const base = { ...DEFAULT_TRAIN_OPTIONS, name: 'tiny', version: '1', holdout: 0, description: 'test', logmlVersion: 'test', featureSpec: spec, epochs: 30 };
@@ -93,6 +93,41 @@ describe('trainLevelModel', () => {
     expect(meta.metrics.heldOut?.split).toMatch(/last 15 of 60/);
     expect(meta.referenceProfile.n).toBe(45);
     expect(Object.values(meta.referenceProfile.predictedLabelShares!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+  it('levelWeightsFor: runtime share (+1 each) over the weighted training share, the largest of each group 1', () => {
+    // classes INFO, DEBUG, WARN, ERROR; training weight 1 each on labels 0,1,1,2,3 -> shares .2 .4 .2 .2
+    const w = levelWeightsFor(['INFO', 'DEBUG', 'WARN', 'ERROR'], Int32Array.from([0, 1, 1, 2, 3]), Float32Array.from([1, 1, 1, 1, 1]), { INFO: 95, DEBUG: 1, WARN: 1, ERROR: 3 });
+    // runtime shares (96, 2, 2, 4) / 104; ratios 96/104/.2, 2/104/.4, 2/104/.2, 4/104/.2 -> INFO 1, DEBUG 2/(2*96), WARN .5, ERROR 1
+    expect(w[0]).toBe(1);
+    expect(w[1]).toBeCloseTo(1 / 96, 6);
+    expect(w[2]).toBeCloseTo(0.5, 6);
+    expect(w[3]).toBe(1);
+    // to the power 0.5: square roots of the ratios, rescaled per group
+    const h = levelWeightsFor(['INFO', 'DEBUG', 'WARN', 'ERROR'], Int32Array.from([0, 1, 1, 2, 3]), Float32Array.from([1, 1, 1, 1, 1]), { INFO: 95, DEBUG: 1, WARN: 1, ERROR: 3 }, 0.5);
+    expect(h[1]).toBeCloseTo(Math.sqrt(1 / 96), 6);
+    expect(h[2]).toBeCloseTo(Math.sqrt(0.5), 6);
+  });
+  it('with runtime level counts, stores levelWeights and chooses the level by them, in training and in onnxruntime alike', async () => {
+    // DEBUG and INFO share their wording; in real logs INFO is 50x commoner
+    const rows: LabeledMessage[] = [...tiny];
+    for (let i = 0; i < 20; i++) rows.push({ message: `request ${i} served in ${i * 3} ms`, level: 'DEBUG' }, { message: `request ${i} served in ${i * 3} ms`, level: 'DEBUG' });
+    const plainModel = trainLevelModel(rows, { ...base, troubleThreshold: 0.5 });
+    const weighted = trainLevelModel(rows, { ...base, troubleThreshold: 0.5, runtimeLevelCounts: { INFO: 1000, DEBUG: 20, WARN: 50, ERROR: 50 } });
+    expect(plainModel.meta.levelWeights).toBeUndefined();
+    expect(weighted.meta.levelWeights).toHaveLength(weighted.meta.labels.length);
+    const run = async (bytes: Uint8Array) => {
+      const scorer = createScorer([await loadModel({ bytes, origin: 't' })]);
+      const p = await scorer.score(['request 99 served in 12 ms', 'connection to db-77 refused, giving up']);
+      await scorer.close();
+      return p.map((x) => x.predictedLevel);
+    };
+    expect(await run(plainModel.bytes)).toEqual(['DEBUG', 'ERROR']);
+    expect(await run(weighted.bytes)).toEqual(['INFO', 'ERROR']);
+    // fine-tuning keeps the base's weights
+    const b = readBundle(weighted.bytes, 'w');
+    const graph = readSoftmaxGraph(decodeModel(weighted.bytes) as unknown as Record<string, unknown>, spec.dims, b.meta.labels.length)!;
+    const tuned = trainLevelModel(tiny, { ...base, ...FINE_TUNE_DEFAULTS, base: { ref: 'w@1', sha256: b.sha256, featureSpec: spec, labels: b.meta.labels as Level[], graph, threshold: 0.5, levelWeights: b.meta.levelWeights! } });
+    expect(tuned.meta.levelWeights).toEqual(b.meta.levelWeights);
   });
   it('refuses data with a single level', () => {
     expect(() => trainLevelModel(tiny.filter((d) => d.level === 'INFO'), base)).toThrow(/only one level/);
