@@ -26,7 +26,7 @@ import { decodeModel } from '../src/core/model/onnx-proto.js';
 import { createScorer, loadModel } from '../src/core/model/index.js';
 import { ANOMALY_DEFAULTS, augmentRows, baseLevelModel, DEFAULT_TRAIN_OPTIONS, FINE_TUNE_DEFAULTS, knownFailureRows, trainAnomalyModel, trainLevelModel, type LabeledMessage, type LevelTrainOptions, type TrainResult } from '../src/core/train/index.js';
 import type { Level, Prediction } from '../src/core/types.js';
-import { corpus, generalRows, LEVEL_RECIPE } from '../scripts/train-default.js';
+import { corpus, generalRows, LEVEL_RECIPE, runtimeLevelCounts } from '../scripts/train-default.js';
 import { LEVEL_SYSTEMS, LOGHUB_DIR, loadSystem, SYSTEMS } from './loghub.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,8 +123,9 @@ const losoModels = new Map<string, TrainResult>();
   const f1s: number[] = [];
   const losoRows: Array<{ s: string; f1: number; macro: number; plainF1: number; plainMacro: number; auc: number; best: number }> = [];
   for (const held of LEVEL_SYSTEMS) {
-    const train = [...generalRows(), ...LEVEL_SYSTEMS.filter((s) => s !== held).flatMap((s) => data[s]!)];
-    const model = trainLevelModel(train, base);
+    const systemRows = LEVEL_SYSTEMS.filter((s) => s !== held).flatMap((s) => data[s]!);
+    const train = [...generalRows(), ...systemRows];
+    const model = trainLevelModel(train, { ...base, runtimeLevelCounts: runtimeLevelCounts(systemRows) });
     losoModels.set(held, model);
     const test = data[held]!;
     const ours = levelFigures(test, await predict([model.bytes], test.map((r) => r.message)));
@@ -166,7 +167,7 @@ const losoModels = new Map<string, TrainResult>();
     // the recipe's general rows, built from this fold's statements only (augmentation included: no held-out text leaks in)
     const statements = [...corpus().filter((r) => !held.has(r.group!)), ...knownFailureRows()];
     const train = [...statements, ...augmentRows(statements), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!)];
-    const p = await predict([trainLevelModel(train, base).bytes], test.map((r) => r.message));
+    const p = await predict([trainLevelModel(train, { ...base, runtimeLevelCounts: runtimeLevelCounts(LEVEL_SYSTEMS.flatMap((s) => data[s]!)) }).bytes], test.map((r) => r.message));
     const q = await predict([trainLevelModel(train, plain).bytes], test.map((r) => r.message));
     const t = trouble(test.map((r) => isTrouble(r.level)), p.map((x) => isTrouble(x.predictedLevel)));
     log(`fold ${fold}: ${held.size} projects, n=${test.length}: trouble P ${f3(t.precision)} R ${f3(t.recall)} F1 ${f3(t.f1)}`);
@@ -192,7 +193,7 @@ const losoModels = new Map<string, TrainResult>();
     test.push(...data[s]!.slice(cut));
   }
   log(`\n== 3. Level, within system: the corpus + the first 70% of each of the ${LEVEL_SYSTEMS.length} systems train, the last 30% test (n=${test.length}; goal macro-F1 >= 0.97)`);
-  const ours = levelFigures(test, await predict([trainLevelModel(train, base).bytes], test.map((r) => r.message)));
+  const ours = levelFigures(test, await predict([trainLevelModel(train, { ...base, runtimeLevelCounts: runtimeLevelCounts(train.slice(generalRows().length)) }).bytes], test.map((r) => r.message)));
   const theirs = levelFigures(test, await predict([trainLevelModel(train, plain).bytes], test.map((r) => r.message)));
   log(`logml macro-F1 ${f3(ours.macroF1)} (${mark(ours.macroF1, 0.97)}), accuracy ${f3(ours.accuracy)}, trouble F1 ${f3(ours.trouble.f1)}; per class ${ours.perClass.map((c) => `${c.label} ${f3(c.f1)} (n=${c.support})`).join(', ')}`);
   log(`plain macro-F1 ${f3(theirs.macroF1)}, accuracy ${f3(theirs.accuracy)}, trouble F1 ${f3(theirs.trouble.f1)}`);
@@ -203,7 +204,7 @@ const losoModels = new Map<string, TrainResult>();
 // 5. anomaly
 {
   log(`\n== 5. Anomaly, unseen LogHub systems: level and anomaly models trained without the system (BGL's labels the only anomaly labels), flag rate on its lines, all taken as normal (goal <= 2%)`);
-  const allLevel = trainLevelModel([...generalRows(), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!)], base);
+  const allLevel = trainLevelModel([...generalRows(), ...LEVEL_SYSTEMS.flatMap((s) => data[s]!)], { ...base, runtimeLevelCounts: runtimeLevelCounts(LEVEL_SYSTEMS.flatMap((s) => data[s]!)) });
   let rawFlagged = 0, rawTotal = 0, colFlagged = 0, colTotal = 0;
   const per: string[] = [];
   for (const held of SYSTEMS.filter((s) => s !== 'BGL')) {
