@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, featurize } from '../src/core/features/index.js';
+import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, featurizeMasked, headlineOf, maskMessage } from '../src/core/features/index.js';
 import { bestThresholdF1, binaryReport, classificationReport, rocAuc } from '../src/core/metrics/index.js';
 import { readSoftmaxGraph, referenceForward } from '../src/core/model/graph.js';
 import { decodeModel } from '../src/core/model/onnx-proto.js';
@@ -84,7 +84,7 @@ function levelFigures(test: readonly LabeledMessage[], preds: readonly Predictio
   return { macroF1: r.macroF1, accuracy: r.accuracy, trouble: t, perClass: r.perClass };
 }
 
-/** Each message's trouble share P(WARN) + P(ERROR) + P(FATAL) under a level model (the graph's reference computation). */
+/** Each message's trouble share P(WARN) + P(ERROR) + P(FATAL) under a level model (the graph's reference computation, read as the scorer reads: with readHeadline, the headline's when it alone reaches the threshold). */
 function troubleShares(model: TrainResult, messages: readonly string[]): number[] {
   const spec = model.meta.featureSpec;
   const labels = model.meta.labels!;
@@ -93,8 +93,16 @@ function troubleShares(model: TrainResult, messages: readonly string[]): number[
   return messages.map((m) => {
     let t = cache.get(m);
     if (t === undefined) {
-      const f = featurize(m, spec);
-      t = referenceForward(graph, f.indices, f.values).reduce((a, p, j) => a + (TROUBLE.has(labels[j]!) ? p : 0), 0);
+      const share = (text: string) => {
+        const f = featurizeMasked(text, spec);
+        return referenceForward(graph, f.indices, f.values).reduce((a, p, j) => a + (TROUBLE.has(labels[j]!) ? p : 0), 0);
+      };
+      const masked = maskMessage(m);
+      const headline = model.meta.readHeadline ? headlineOf(masked) : null;
+      const whole = share(masked);
+      const head = headline === null ? 0 : share(headline);
+      const threshold = model.meta.threshold ?? 0.5;
+      t = head >= threshold && whole < threshold ? head : whole;
       cache.set(m, t);
     }
     return t;

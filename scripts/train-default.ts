@@ -51,6 +51,7 @@ export const LEVEL_RECIPE = {
   groupWeightPower: 1,
   troubleThreshold: 0.25,
   runtimePriorPower: 0.5,
+  readHeadline: true,
 } satisfies Partial<LevelTrainOptions>;
 
 /**

@@ -152,6 +152,13 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(rows.map((r) => r.is_anomaly)).toEqual([true, true, false]);
   });
 
+  it('read a failure by its headline when a tail of routine details follows it (readHeadline)', async () => {
+    const line = 'Out of memory: Killed process 3121 (java) total-vm:8123456kB, anon-rss:6512344kB, file-rss:0kB, shmem-rss:0kB';
+    const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: line + '\n' });
+    expect(res.code).toBe(0);
+    expect(['WARN', 'ERROR', 'FATAL']).toContain(parseNdjson(res.stdout)[0]!.predicted_level);
+  });
+
   it('read routine lines of a system they never saw as INFO, not DEBUG or TRACE (levelWeights)', async () => {
     // ZooKeeper-style server lines (written for this test; ZooKeeper is not in the training data)
     const lines = [

@@ -37,6 +37,10 @@ describe('readBundle checks the metadata against itself and the graph', () => {
     expect(again({ levelWeights: [1, -1] })).toThrow(/levelWeights/);
     expect(again({ levelWeights: [1, 'x' as unknown as number] })).toThrow(/levelWeights/);
   });
+  it('refuses a readHeadline that is not a boolean', () => {
+    expect(again({ readHeadline: true })).not.toThrow();
+    expect(again({ readHeadline: 1 as unknown as boolean })).toThrow(/readHeadline 1 is not true or false/);
+  });
   it('refuses a graph whose tables do not have the spec\'s size', () => {
     const spec2 = { ...spec, dims: 2048 };
     expect(again({ featureSpec: spec2, featureSpecHash: readBundle(trainLevelModel(data, { ...opts, featureSpec: spec2 }).bytes, 'y').meta.featureSpecHash })).toThrow(/idf table has shape \[1024\], the feature spec says 2048/);

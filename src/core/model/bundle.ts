@@ -48,6 +48,8 @@ export interface ModelMetadata {
    * line is in (see decideLevel). Absent: the most probable level of the group.
    */
   levelWeights?: number[];
+  /** Level models: also read each message's headline, which can lift a line into WARN or above (decision.ts troubledReading). */
+  readHeadline?: boolean;
   trainingData: { fingerprint: string; records: number; labelCounts: Record<string, number>; description: string };
   metrics: { training?: MeasuredMetrics; heldOut?: MeasuredMetrics & { split: string } };
   referenceProfile: ReferenceProfile;
@@ -56,7 +58,7 @@ export interface ModelMetadata {
   logmlVersion: string;
 }
 
-const KEYS = ['name', 'version', 'task', 'head', 'labels', 'featureSpec', 'featureSpecHash', 'threshold', 'levelWeights', 'trainingData', 'metrics', 'referenceProfile', 'trainer', 'seed', 'logmlVersion'] as const;
+const KEYS = ['name', 'version', 'task', 'head', 'labels', 'featureSpec', 'featureSpecHash', 'threshold', 'levelWeights', 'readHeadline', 'trainingData', 'metrics', 'referenceProfile', 'trainer', 'seed', 'logmlVersion'] as const;
 const PREFIX = 'logml.';
 
 /** Serialise graph + metadata to ONNX bytes. */
@@ -148,6 +150,7 @@ function metadataProblem(m: ModelMetadata, decoded: Record<string, unknown>): st
   } else if (JSON.stringify(m.labels) !== '["normal","anomaly"]') return `an anomaly model's labels must be ["normal","anomaly"], got ${JSON.stringify(m.labels)}`;
   if (m.threshold !== undefined && !(typeof m.threshold === 'number' && Number.isFinite(m.threshold) && m.threshold >= 0 && m.threshold <= 1)) return `its threshold ${JSON.stringify(m.threshold)} is not a number from 0 to 1`;
   if (m.levelWeights !== undefined && !(m.task === 'level' && Array.isArray(m.levelWeights) && m.levelWeights.length === m.labels.length && m.levelWeights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0))) return `its levelWeights ${JSON.stringify(m.levelWeights).slice(0, 80)} are not ${m.labels.length} positive numbers (one per label of a level model)`;
+  if (m.readHeadline !== undefined && !(m.task === 'level' && typeof m.readHeadline === 'boolean')) return `its readHeadline ${JSON.stringify(m.readHeadline).slice(0, 40)} is not true or false on a level model`;
   const graph = decoded.graph as { initializer?: Initializer[] } | undefined;
   const dimsOf = (name: string) => graph?.initializer?.find((t) => t.name === name)?.dims?.map((d) => (typeof d === 'number' ? d : d.toNumber()));
   const d = m.featureSpec.dims;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineAnomaly, decideLevel, SEVERITY_FULL, severityOf } from './decision.js';
+import { combineAnomaly, decideLevel, SEVERITY_FULL, severityOf, troubledReading, troubleShare } from './decision.js';
 import { NoveltyCounter } from './novelty.js';
 
 const LABELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -23,6 +23,20 @@ describe('decideLevel', () => {
     expect(decideLevel([0.4, 0.3, 0.2, 0.1], 0, LABELS, 0.5)).toBe(0);
     // trouble 0.7 >= 0.5: ERROR 0.4 x 0.5 = 0.2 < WARN 0.3 x 1; a huge INFO weight changes nothing
     expect(decideLevel([0.1, 0.2, 0.3, 0.4], 0, LABELS, 0.5, [1, 100, 1, 0.5])).toBe(2);
+  });
+});
+
+describe('troubledReading', () => {
+  it("goes by the headline's row only when the headline reaches the threshold and the whole message does not", () => {
+    const rows = [0.1, 0.6, 0.2, 0.1, /* headline: */ 0, 0.3, 0.3, 0.4];
+    expect(troubleShare(rows, 0, LABELS)).toBeCloseTo(0.3, 12);
+    expect(troubledReading(rows, 0, 4, LABELS, 0.5)).toBe(4);
+    // both in trouble, or neither: the whole message's reading
+    expect(troubledReading(rows, 0, 4, LABELS, 0.25)).toBe(0);
+    expect(troubledReading(rows, 0, 4, LABELS, 0.8)).toBe(0);
+    // a less troubled headline never wins
+    expect(troubledReading([0, 0.3, 0.3, 0.4, 0.1, 0.6, 0.2, 0.1], 0, 4, LABELS, 0.5)).toBe(0);
+    expect(troubledReading(rows, 0, -1, LABELS, 0.5)).toBe(0);
   });
 });
 

@@ -6,6 +6,26 @@
 
 export const TROUBLE_LEVELS: ReadonlySet<string> = new Set(['WARN', 'ERROR', 'FATAL']);
 
+/** P(WARN) + P(ERROR) + P(FATAL) of the row at `offset`. */
+export function troubleShare(probs: ArrayLike<number>, offset: number, labels: readonly string[]): number {
+  let t = 0;
+  for (let j = 0; j < labels.length; j++) if (TROUBLE_LEVELS.has(labels[j]!)) t += probs[offset + j]!;
+  return t;
+}
+
+/**
+ * Which reading of a line a level model with `readHeadline` goes by: the whole message's row, or
+ * its headline's (features/headline.ts) when the headline alone reaches the trouble threshold
+ * and the whole message does not. The headline can only lift a line into WARN or above; every
+ * other line keeps the whole message's reading. Returns the offset of the chosen row;
+ * `headOffset` < 0 when the line has no headline. Without a threshold, 0.5.
+ */
+export function troubledReading(probs: ArrayLike<number>, wholeOffset: number, headOffset: number, labels: readonly string[], troubleThreshold: number | undefined): number {
+  if (headOffset < 0) return wholeOffset;
+  const t = troubleThreshold ?? 0.5;
+  return troubleShare(probs, headOffset, labels) >= t && troubleShare(probs, wholeOffset, labels) < t ? headOffset : wholeOffset;
+}
+
 /**
  * Error mass at which a line counts as fully trouble in the anomaly score: severity =
  * min(1, (P(ERROR) + P(FATAL) + P(WARN) / 2) / SEVERITY_FULL). The level model's probabilities
@@ -71,9 +91,7 @@ export function decideLevel(probs: ArrayLike<number>, offset: number, labels: re
     for (let j = 1; j < c; j++) if (probs[offset + j]! > probs[offset + best]!) best = j;
     return best;
   }
-  let trouble = 0;
-  for (let j = 0; j < c; j++) if (TROUBLE_LEVELS.has(labels[j]!)) trouble += probs[offset + j]!;
-  const want = trouble >= troubleThreshold;
+  const want = troubleShare(probs, offset, labels) >= troubleThreshold;
   best = -1;
   for (let j = 0; j < c; j++) {
     if (TROUBLE_LEVELS.has(labels[j]!) !== want) continue;

@@ -9,10 +9,10 @@
  * here, in input order, seeded by `observe` from a baseline), and a supervised anomaly head when
  * one is loaded.
  */
-import { featurizeMasked, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
+import { featurizeMasked, headlineOf, maskMessage, packBatch, type SparseFeatures } from '../features/index.js';
 import type { CacheStats, Level, Prediction, Scorer } from '../types.js';
 import type { LoadedModel } from './load.js';
-import { anomalyThresholdOf, combineAnomaly, decideLevel, severityOf } from './decision.js';
+import { anomalyThresholdOf, combineAnomaly, decideLevel, severityOf, troubledReading } from './decision.js';
 import { FifoCache } from './fifo-cache.js';
 import { NoveltyCounter } from './novelty.js';
 
@@ -64,6 +64,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
   const levelLabels = (level?.meta.labels ?? []) as Level[];
   const troubleThreshold = level?.meta.threshold;
   const levelWeights = level?.meta.levelWeights;
+  const readHeadline = level?.meta.readHeadline === true;
   const noveltyCapacity = options.noveltyKeys ?? 20_000;
   const stats: CacheStats = { lookups: 0, hits: 0 };
 
@@ -90,12 +91,25 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
       const c = levelLabels.length;
-      const probs = await runSorted(level.session, feats, c);
+      // with readHeadline, the headlines' rows follow the messages' rows in the same model call
+      const headRow = new Int32Array(keys.length).fill(-1);
+      const rows = feats.slice();
+      if (readHeadline) {
+        keys.forEach((k, i) => {
+          const h = headlineOf(k);
+          if (h !== null) {
+            headRow[i] = rows.length;
+            rows.push(featurizeMasked(h, spec!));
+          }
+        });
+      }
+      const probs = await runSorted(level.session, rows, c);
       for (let i = 0; i < keys.length; i++) {
-        const best = decideLevel(probs, i * c, levelLabels, troubleThreshold, levelWeights);
+        const at = troubledReading(probs, i * c, headRow[i]! < 0 ? -1 : headRow[i]! * c, levelLabels, troubleThreshold);
+        const best = decideLevel(probs, at, levelLabels, troubleThreshold, levelWeights);
         out[i]!.predictedLevel = levelLabels[best]!;
-        out[i]!.levelProbability = probs[i * c + best]!;
-        out[i]!.severity = severityOf(probs, i * c, levelLabels);
+        out[i]!.levelProbability = probs[at + best]!;
+        out[i]!.severity = severityOf(probs, at, levelLabels);
       }
     }
     if (anomaly) {

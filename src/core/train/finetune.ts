@@ -23,5 +23,5 @@ export function baseLevelModel(bytes: Uint8Array, path: string): BaseLevelModel 
   if (m.task !== 'level' || m.head !== 'softmax') throw new UsageError(`--base ${path} is a ${m.task} model; only level models can be fine-tuned`, 'give a level model, e.g. models/level.onnx');
   const graph = readSoftmaxGraph(decodeModel(bytes) as unknown as Record<string, unknown>, m.featureSpec.dims, m.labels.length);
   if (!graph) throw new InputError(`--base ${path}: its graph is not a logml softmax graph (weights missing or of the wrong shape)`, 'give a level model written by `logml train`');
-  return { ref: `${m.name}@${m.version}`, sha256: bundle.sha256, featureSpec: m.featureSpec, labels: m.labels as Level[], graph, ...(m.threshold !== undefined ? { threshold: m.threshold } : {}), ...(m.levelWeights ? { levelWeights: m.levelWeights } : {}) };
+  return { ref: `${m.name}@${m.version}`, sha256: bundle.sha256, featureSpec: m.featureSpec, labels: m.labels as Level[], graph, ...(m.threshold !== undefined ? { threshold: m.threshold } : {}), ...(m.levelWeights ? { levelWeights: m.levelWeights } : {}), ...(m.readHeadline ? { readHeadline: true } : {}) };
 }

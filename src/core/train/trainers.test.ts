@@ -129,6 +129,24 @@ describe('trainLevelModel', () => {
     const tuned = trainLevelModel(tiny, { ...base, ...FINE_TUNE_DEFAULTS, base: { ref: 'w@1', sha256: b.sha256, featureSpec: spec, labels: b.meta.labels as Level[], graph, threshold: 0.5, levelWeights: b.meta.levelWeights! } });
     expect(tuned.meta.levelWeights).toEqual(b.meta.levelWeights);
   });
+  it('with readHeadline, reads the headline too and keeps the more troubled reading, in training and in onnxruntime alike', async () => {
+    // the failure word is outvoted by a tail of routine words, unless the headline is read alone
+    const rows: LabeledMessage[] = [...tiny];
+    for (let i = 0; i < 20; i++) rows.push({ message: `batch ${i} stored, rows written, index updated, cache warmed`, level: 'INFO' });
+    const line = 'connection to db-5 refused, rows written, index updated, cache warmed, batch stored';
+    const run = async (bytes: Uint8Array) => {
+      const scorer = createScorer([await loadModel({ bytes, origin: 't' })]);
+      const p = await scorer.score([line, 'request 99 served in 12 ms']);
+      await scorer.close();
+      return p.map((x) => x.predictedLevel);
+    };
+    const whole = trainLevelModel(rows, { ...base, troubleThreshold: 0.5 });
+    const headline = trainLevelModel(rows, { ...base, troubleThreshold: 0.5, readHeadline: true, holdout: 0.2 });
+    expect(whole.meta.readHeadline).toBeUndefined();
+    expect(headline.meta.readHeadline).toBe(true);
+    expect((await run(whole.bytes))[0]).toBe('INFO');
+    expect(await run(headline.bytes)).toEqual(['ERROR', 'INFO']);
+  });
   it('refuses data with a single level', () => {
     expect(() => trainLevelModel(tiny.filter((d) => d.level === 'INFO'), base)).toThrow(/only one level/);
   });

@@ -7,10 +7,10 @@
  * By default the last `holdout` share of the data (in input order, i.e. time order for logs) is
  * kept out of training and the shipped model's held-out metrics are measured on it.
  */
-import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, featurize, lexiconBuckets, maskMessage, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
+import { ANOMALY_FEATURE_SPEC, DEFAULT_FEATURE_SPEC, featurize, featurizeMasked, headlineOf, lexiconBuckets, maskMessage, specHash, type FeatureSpec, type SparseFeatures } from '../features/index.js';
 import { binaryReport, classificationReport } from '../metrics/index.js';
 import { referenceForward, type GraphSpec, type HeadSpec } from '../model/graph.js';
-import { decideLevel, TROUBLE_LEVELS } from '../model/decision.js';
+import { decideLevel, troubledReading, TROUBLE_LEVELS } from '../model/decision.js';
 import { writeBundle, type ModelMetadata, type ReferenceProfile } from '../model/bundle.js';
 import { LEVELS, type Level } from '../types.js';
 import { UsageError } from '../errors.js';
@@ -147,6 +147,7 @@ export interface BaseLevelModel {
   graph: GraphSpec;
   threshold?: number;
   levelWeights?: number[];
+  readHeadline?: boolean;
 }
 
 export interface LevelTrainOptions extends CommonTrainOptions {
@@ -181,6 +182,13 @@ export interface LevelTrainOptions extends CommonTrainOptions {
    * macro-F1 0.918 -> 0.693); at 0.5 it is kept (0.920) and unseen systems still gain.
    */
   runtimePriorPower?: number;
+  /**
+   * Also read each message's headline (features/headline.ts): a headline that reaches the trouble
+   * threshold lifts the line into WARN or above (decision.ts troubledReading),
+   * in training metrics and at scoring (stored as the model's `readHeadline`). Absent: a base's
+   * setting, else off.
+   */
+  readHeadline?: boolean;
 }
 
 /**
@@ -230,6 +238,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
     if (foreign.length) throw new UsageError(`the data has levels ${foreign.join(', ')} that the base model ${base.ref} does not know (it has ${classes.join(', ')})`, 'fine-tune a model trained with those levels, or train a new one without --base');
   } else if (classes.length < 2) throw new UsageError(`the training part has only one level (${classes.join(', ')}); a classifier needs at least two`, 'add logs with other levels, or lower --holdout');
   const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const readHeadline = opts.readHeadline ?? base?.readHeadline ?? false;
   const feats = train.map((d) => featurize(d.message, spec));
   const idf = base ? fineTuneIdf(base.graph.idf, feats, spec.dims) : fitIdf(feats, spec.dims);
   const groupShrink = base ? 0 : (opts.groupShrink ?? 0);
@@ -247,10 +256,23 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   const troubleThreshold = opts.troubleThreshold ?? base?.threshold;
   const levelWeights = opts.runtimeLevelCounts ? levelWeightsFor(classes, baseLabels, baseWeights, opts.runtimeLevelCounts, opts.runtimePriorPower ?? 1) : base?.levelWeights;
 
-  const predict = (f: SparseFeatures): Level => classes[decideLevel(referenceForward(graph, f.indices, f.values), 0, classes, troubleThreshold, levelWeights)]!;
-  const trainPred = feats.map(predict);
+  // measured exactly as the scorer reads (scorer.ts scoreKeys): the whole message, and with
+  // readHeadline its headline too (decision.ts troubledReading)
+  const forward = (masked: string) => {
+    const f = featurizeMasked(masked, spec);
+    return referenceForward(graph, f.indices, f.values);
+  };
+  const predictWhole = (f: SparseFeatures): Level => classes[decideLevel(referenceForward(graph, f.indices, f.values), 0, classes, troubleThreshold, levelWeights)]!;
+  const predictMessage = (message: string): Level => {
+    const masked = maskMessage(message);
+    const headline = readHeadline ? headlineOf(masked) : null;
+    if (headline === null) return classes[decideLevel(forward(masked), 0, classes, troubleThreshold, levelWeights)]!;
+    const both = [...forward(masked), ...forward(headline)];
+    return classes[decideLevel(both, troubledReading(both, 0, classes.length, classes, troubleThreshold), classes, troubleThreshold, levelWeights)]!;
+  };
+  const trainPred = readHeadline ? train.map((d) => predictMessage(d.message)) : feats.map(predictWhole);
   const trainReport = classificationReport(train.map((d) => d.level!), trainPred, LEVELS);
-  const testPred = test.map((d) => predict(featurize(d.message, spec)));
+  const testPred = test.map((d) => predictMessage(d.message));
   const testReport = test.length ? classificationReport(test.map((d) => d.level!), testPred, LEVELS) : null;
   const meta: ModelMetadata = {
     name: opts.name,
@@ -262,6 +284,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
     featureSpecHash: specHash(spec),
     ...(troubleThreshold !== undefined ? { threshold: troubleThreshold } : {}),
     ...(levelWeights ? { levelWeights } : {}),
+    ...(readHeadline ? { readHeadline: true } : {}),
     trainingData: {
       fingerprint: dataFingerprint(train.map((d) => ({ message: d.message, label: d.level! }))),
       records: train.length,
