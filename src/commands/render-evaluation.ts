@@ -14,6 +14,8 @@ export function renderEvaluationTable(e: Evaluation): string {
   if (e.task === 'level') {
     const r = e.report;
     lines.push(`accuracy ${f3(r.accuracy)} ${ci(r.accuracyCi95)} (n=${r.n})   macro-F1 ${f3(r.macroF1)} over ${r.labels.length} classes`);
+    const tr = e.trouble;
+    lines.push(`trouble (WARN or above): precision ${f3(tr.precision)} ${ci(tr.precisionCi95)} (n=${tr.tp + tr.fp} called), recall ${f3(tr.recall)} ${ci(tr.recallCi95)} (n=${tr.tp + tr.fn} actual), F1 ${f3(tr.f1)}`);
     const t = new Table({ head: ['class', 'precision', 'recall', 'F1', 'support', 'predicted'], style: { head: [], border: [], compact: true } });
     for (const c of r.perClass) t.push([c.label, f3(c.precision), f3(c.recall), f3(c.f1), String(c.support), String(c.predicted)]);
     lines.push(t.toString());

@@ -59,6 +59,11 @@ describe('logml train / evaluate', () => {
     expect(e.n).toBe(2000);
     expect(e.report.perClass.map((c: { label: string }) => c.label)).toEqual(expect.arrayContaining(['INFO', 'WARN', 'ERROR']));
     expect(e.report.confusion.length).toBe(e.report.labels.length);
+    // WARN or above against below, counted from the same confusion matrix
+    const troubleRows = e.report.labels.map((l: string, i: number) => (['WARN', 'ERROR', 'FATAL'].includes(l) ? i : -1)).filter((i: number) => i >= 0);
+    const actualTrouble = troubleRows.reduce((a: number, i: number) => a + e.report.confusion[i].reduce((x: number, y: number) => x + y, 0), 0);
+    expect(e.trouble.tp + e.trouble.fn).toBe(actualTrouble);
+    expect(e.trouble.n).toBe(2000);
   });
 
   it('train and evaluate say how many lines were repaired or left out, like predict', async () => {

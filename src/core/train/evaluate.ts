@@ -6,12 +6,13 @@
 import { UsageError } from '../errors.js';
 import { binaryReport, classificationReport, type BinaryReport, type ClassificationReport } from '../metrics/index.js';
 import type { LoadedModel } from '../model/load.js';
+import { TROUBLE_LEVELS } from '../model/decision.js';
 import { createScorer } from '../model/scorer.js';
 import { LEVELS } from '../types.js';
 import type { LabeledMessage } from './trainers.js';
 
 export type Evaluation =
-  | { task: 'level'; model: string; n: number; unlabeled: number; report: ClassificationReport }
+  | { task: 'level'; model: string; n: number; unlabeled: number; report: ClassificationReport; trouble: BinaryReport }
   | { task: 'anomaly'; model: string; n: number; unlabeled: number; threshold: number; report: BinaryReport };
 
 /** Records per scoring call. */
@@ -33,7 +34,9 @@ export async function evaluateModel(model: LoadedModel, data: readonly LabeledMe
   for (let i = 0; i < labeled.length; i += EVAL_BATCH) predictions.push(...(await scorer.score(labeled.slice(i, i + EVAL_BATCH).map((d) => d.message))));
   if (task === 'level') {
     const report = classificationReport(labeled.map((d) => d.level!), predictions.map((p) => p.predictedLevel!), LEVELS);
-    return { task, model: model.ref, n: labeled.length, unlabeled, report };
+    // the decision most users act on (--min-level WARN, alerts): WARN or above against below
+    const trouble = binaryReport(labeled.map((d) => TROUBLE_LEVELS.has(d.level!)), predictions.map((p) => TROUBLE_LEVELS.has(p.predictedLevel!)));
+    return { task, model: model.ref, n: labeled.length, unlabeled, report, trouble };
   }
   const report = binaryReport(labeled.map((d) => d.anomaly === true), predictions.map((p) => p.isAnomaly === true));
   return { task, model: model.ref, n: labeled.length, unlabeled, threshold: model.meta.threshold ?? 0.5, report };
