@@ -11,6 +11,7 @@ import {
   isBlankLine, isContinuationLine, isCrashOpener, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
+import { PrefixAwareParser } from './prefixed.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
@@ -443,5 +444,7 @@ class LineRecordParser implements RecordParser {
  * const records = lines.flatMap((line, i) => parser.push(line, i + 1)).concat(parser.flush());
  */
 export function createRecordParser(options: RecordParserOptions): RecordParser {
-  return new LineRecordParser(options);
+  if (options.format !== 'auto') return new LineRecordParser(options);
+  // auto: a docker compose / kubectl --prefix stream gets one parser per service (prefixed.ts)
+  return new PrefixAwareParser(() => new LineRecordParser(options), Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
 }
