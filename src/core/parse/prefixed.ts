@@ -21,7 +21,7 @@ const COMPOSE = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,62}) +\|(?: (.*))?$/;
 const KUBECTL = /^\[(pod\/[^\]\s/]{1,253}\/[^\]\s/]{1,63})\] (.*)$/;
 /** Share of the first (non-empty) lines that must carry one kind of prefix. */
 const MIN_PREFIXED_SHARE = 0.8;
-/** At most this many services get a parser of their own; the rest share the last one. */
+/** At most this many services get a parser of their own; lines of later ones go to the parser of unprefixed lines. */
 const MAX_SERVICES = 256;
 
 type PrefixKind = 'compose' | 'kubectl';
