@@ -59,3 +59,24 @@ describe('multiplexed streams (docker compose, kubectl --prefix)', () => {
     expect(new Set(out.map((r) => r.line)).size).toBe(1000);
   });
 });
+
+describe('multiplexed streams, seeded interleaving', () => {
+  it('gives every JSON line of every service exactly one record, with its own line number and level', () => {
+    let x = 2026;
+    const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const levels = ['debug', 'info', 'warn', 'error'];
+    const lines: string[] = [];
+    const expected = new Map<number, { level: string; service: string }>();
+    for (let i = 1; i <= 3000; i++) {
+      const service = `svc${Math.floor(rand() * 5)}-1`;
+      const level = levels[Math.floor(rand() * levels.length)]!;
+      const junk = 'x|y | z'.repeat(Math.floor(rand() * 4));
+      lines.push(`${service.padEnd(9)} | ${JSON.stringify({ level, msg: `event ${i} ${junk}` })}`);
+      expected.set(i, { level: level === 'warn' ? 'WARN' : level.toUpperCase(), service });
+    }
+    const recs = parseAll(lines);
+    expect(recs.length).toBe(3000);
+    for (const r of recs) expect([r.line, r.level, r.component]).toEqual([r.line, expected.get(r.line)!.level, expected.get(r.line)!.service]);
+    expect(new Set(recs.map((r) => r.line)).size).toBe(3000);
+  });
+});
