@@ -54,7 +54,6 @@ export function detectPrefix(lines: readonly string[]): PrefixKind | null {
 export class PrefixAwareParser implements RecordParser {
   private buffered: Array<[string, number]> = [];
   private kind: PrefixKind | null = null;
-  private decided = false;
   private single: RecordParser | null = null;
   private readonly services = new Map<string, RecordParser>();
 
@@ -62,6 +61,11 @@ export class PrefixAwareParser implements RecordParser {
     private readonly make: () => RecordParser,
     private readonly detectLines: number,
   ) {}
+
+  /** Decided: a prefix kind (one parser per service), or none (the single parser). */
+  private get decided(): boolean {
+    return this.kind !== null || this.single !== null;
+  }
 
   push(line: string, lineNo: number): LogRecord[] {
     if (this.decided) return this.route(line, lineNo);
@@ -89,7 +93,6 @@ export class PrefixAwareParser implements RecordParser {
   }
 
   private decide(): LogRecord[] {
-    this.decided = true;
     this.kind = detectPrefix(this.buffered.map(([l]) => l));
     if (this.kind === null) this.single = this.make();
     const out: LogRecord[] = [];

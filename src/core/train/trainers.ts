@@ -258,21 +258,17 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
 
   // measured exactly as the scorer reads (scorer.ts scoreKeys): the whole message, and with
   // readHeadline its headline too (decision.ts troubledReading)
-  const forward = (masked: string) => {
-    const f = featurizeMasked(masked, spec);
-    return referenceForward(graph, f.indices, f.values);
-  };
-  const predictWhole = (f: SparseFeatures): Level => classes[decideLevel(referenceForward(graph, f.indices, f.values), 0, classes, troubleThreshold, levelWeights)]!;
-  const predictMessage = (message: string): Level => {
-    const masked = maskMessage(message);
-    const headline = readHeadline ? headlineOf(masked) : null;
-    if (headline === null) return classes[decideLevel(forward(masked), 0, classes, troubleThreshold, levelWeights)]!;
-    const both = [...forward(masked), ...forward(headline)];
+  const predict = (f: SparseFeatures, message: string): Level => {
+    const whole = referenceForward(graph, f.indices, f.values);
+    const headline = readHeadline ? headlineOf(maskMessage(message)) : null;
+    if (headline === null) return classes[decideLevel(whole, 0, classes, troubleThreshold, levelWeights)]!;
+    const h = featurizeMasked(headline, spec);
+    const both = [...whole, ...referenceForward(graph, h.indices, h.values)];
     return classes[decideLevel(both, troubledReading(both, 0, classes.length, classes, troubleThreshold), classes, troubleThreshold, levelWeights)]!;
   };
-  const trainPred = readHeadline ? train.map((d) => predictMessage(d.message)) : feats.map(predictWhole);
+  const trainPred = feats.map((f, i) => predict(f, train[i]!.message));
   const trainReport = classificationReport(train.map((d) => d.level!), trainPred, LEVELS);
-  const testPred = test.map((d) => predictMessage(d.message));
+  const testPred = test.map((d) => predict(featurize(d.message, spec), d.message));
   const testReport = test.length ? classificationReport(test.map((d) => d.level!), testPred, LEVELS) : null;
   const meta: ModelMetadata = {
     name: opts.name,
