@@ -11,7 +11,8 @@
  * rate is printed with its ratio to the floor measured on the same files. Also: peak RSS on 1M
  * and 10M lines (the 12 files named 10 times) and their difference, and `logml --help` start-up
  * against `node -e ""`, and peak RSS on 3,000 distinct ~34 KB lines (memory bounded by bytes).
- * BENCH_SKIP_10M=1 skips the 10M run.
+ * BENCH_SKIP_10M=1 skips the 10M run. Last, the 1M, high-variety and long-line runs again under
+ * `node --max-semi-space-size=2` (a smaller young generation: memory against speed, README "Memory").
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -118,8 +119,8 @@ const base = measure(process.execPath, [baselineFile, ...files]);
 const baseRate = lines / base.seconds;
 console.log(`floor (read lines, write one small JSON per line): ${Math.round(baseRate).toLocaleString()} lines/s, ${base.seconds.toFixed(2)} s`);
 
-function report(label: string, args: string[], input: string[], floorRate: number): { seconds: number; peakMb: number } {
-  const run = measure(process.execPath, [logml, 'predict', ...args, ...input]);
+function report(label: string, args: string[], input: string[], floorRate: number, nodeFlags: string[] = []): { seconds: number; peakMb: number } {
+  const run = measure(process.execPath, [...nodeFlags, logml, 'predict', ...args, ...input]);
   const rate = lines / run.seconds;
   console.log(`${label.padEnd(34)} ${Math.round(rate).toLocaleString().padStart(9)} lines/s, ${run.seconds.toFixed(2)} s, peak RSS ${run.peakMb.toFixed(0)} MB, ratio to the floor ${(rate / floorRate).toFixed(3)} (goal >= 0.4)`);
   return run;
@@ -155,6 +156,17 @@ if (process.env.BENCH_SKIP_10M !== '1') {
     const run = measure(process.execPath, [logml, 'predict', '--format', 'ndjson', ...extra, longPath]);
     console.log(`3,000 distinct ~34 KB lines, ${label.padEnd(14)} ${run.seconds.toFixed(2)} s, peak RSS ${run.peakMb.toFixed(0)} MB (goal < 250 MB)`);
   }
+}
+
+// V8 gives each thread a young generation of up to 2 x 16 MB, which a long stream always grows
+// to; a smaller one trades some speed for memory (README, "Memory"): same inputs, that one flag
+{
+  const small = ['--max-semi-space-size=2'];
+  console.log('with node --max-semi-space-size=2 (a 2 MB young generation):');
+  report('  predict, NDJSON', ['--format', 'ndjson'], files, baseRate, small);
+  report('  predict, high variety, NDJSON', ['--format', 'ndjson'], varied, variedFloor, small);
+  const run = measure(process.execPath, [...small, logml, 'predict', '--format', 'ndjson', join(outDir, 'long-distinct.log')]);
+  console.log(`  3,000 distinct ~34 KB lines        ${run.seconds.toFixed(2)} s, peak RSS ${run.peakMb.toFixed(0)} MB (goal < 250 MB)`);
 }
 
 const nodeMs = startupMs(process.execPath, ['-e', '']);
