@@ -258,6 +258,28 @@ describe('inputs that mix formats (auto-detection keeps checking)', () => {
     expect(records[51]!.message.split('\n')).toHaveLength(5);
   });
 
+  it('lines a JSON input cannot read get their own format: a traceback stays one record, a text logger line keeps its level', () => {
+    const json = (i: number, level = 'info') => `{"level":"${level}","time":"2026-12-03T10:00:0${i}Z","msg":"json ${i}"}`;
+    const lines = [
+      json(0), json(1),
+      'Traceback (most recent call last):',
+      '  File "/app/worker.py", line 42, in run',
+      '    conn = psycopg2.connect(dsn)',
+      'psycopg2.OperationalError: could not connect to server: Connection refused',
+      json(2, 'error'),
+      '2026-12-03 10:00:04,123 WARNING [celery.worker] Task send_receipt[3f1c] retry in 30s',
+      json(3),
+    ];
+    const records = parseLines(lines);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 7, 8, 9]);
+    expect(records[2]!.message.split('\n')).toHaveLength(4);
+    expect(records[2]!.message).toContain('psycopg2.OperationalError');
+    expect([records[3]!.level, records[3]!.message]).toEqual(['ERROR', 'json 2']);
+    expect(records[4]!.level).toBe('WARN');
+    expect(records[4]!.message).not.toMatch(/^2026|WARNING/);
+    expect(records[4]!.time).not.toBeNull();
+  });
+
   it('a forced format never switches', () => {
     const lines = [...Array.from({ length: 50 }, (_, i) => header(i)), ...Array.from({ length: 100 }, (_, i) => `{"msg":"j${i}"}`)];
     const records = parseLines(lines, 'header');

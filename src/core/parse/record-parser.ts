@@ -2,7 +2,9 @@
  * @file Record assembly: turns physical lines into `LogRecord`s. Buffers the first lines for
  * format detection (unless a format is forced), then parses each line with that format and joins
  * continuation lines (stack traces, tracebacks, indented or header-less lines) onto the record
- * before them, capped at 1,000 lines / 1 MiB so memory stays bounded.
+ * before them, capped at 1,000 lines / 1 MiB so memory stays bounded. In an auto-detected JSON or
+ * logfmt input, the lines between readable ones (a traceback, a text logger's line) are parsed by
+ * a record parser of their own, with its own detection.
  * Owns no I/O: the caller feeds lines and takes the completed records.
  */
 import { liftLeadingLevel } from './leading-level.js';
@@ -106,7 +108,11 @@ class LineRecordParser implements RecordParser {
   /** plain: recent lines, and lines since the last re-check. */
   private plainRecent: string[] = [];
   private plainSeen = 0;
-  constructor(options: RecordParserOptions) {
+  /**
+   * @param nested a parser for the lines a json/logfmt parser could not read: when it detects
+   *   json or logfmt itself, the lines it cannot read stay plain records (no parser of its own).
+   */
+  constructor(options: RecordParserOptions, private readonly nested = false) {
     this.source = options.source;
     this.ctx = { year: options.year };
     this.detectLines = Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES));
@@ -257,13 +263,25 @@ class LineRecordParser implements RecordParser {
     }
   }
 
-  /** Give the held lines back to the current mode. */
+  /**
+   * Give the held lines back to the current mode. In json/logfmt, the held lines are the ones it
+   * could not read (a traceback, a text logger's line, a banner among JSON lines): they get a
+   * record parser of their own that detects their format, so their headers are read and a stack
+   * trace stays one record.
+   */
   private releaseHeld(): void {
     const lines = this.held;
     const nos = this.heldNos;
     this.held = [];
     this.heldNos = [];
-    this.replay(lines, nos);
+    if (!this.oneLinePerRecord || !this.auto || this.nested) {
+      this.replay(lines, nos);
+      return;
+    }
+    const other = new LineRecordParser({ source: this.source, format: 'auto', detectLines: lines.length, year: this.ctx.year }, true);
+    for (let i = 0; i < lines.length; i++) this.extra.push(...other.push(lines[i]!, nos[i]!));
+    this.extra.push(...other.flush());
+    this.bad += other.unparsable;
   }
 
   /** json/logfmt: hold a line that did not parse; after REDETECT_LINES of them, detect again. */
