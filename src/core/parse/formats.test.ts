@@ -262,16 +262,26 @@ describe('a level at the start of the message, when the header gave none', () =>
     ['SEVERE: Failed to initialize end point', 'ERROR', 'Failed to initialize end point'],
     ['warn: Microsoft.AspNetCore.Server.Kestrel[0]', 'WARN', 'Microsoft.AspNetCore.Server.Kestrel[0]'],
     ['fail: Orders.Api[12] payment declined', 'ERROR', 'Orders.Api[12] payment declined'],
+    ['error: Unhandled rejection: ECONNREFUSED 127.0.0.1:5432', 'ERROR', 'Unhandled rejection: ECONNREFUSED 127.0.0.1:5432'],
+    ['warning: refname is ambiguous', 'WARN', 'refname is ambiguous'],
+    ['\u001b[33mwarn\u001b[39m: memory usage high (1.8 GB of 2 GB)', 'WARN', 'memory usage high (1.8 GB of 2 GB)'],
+    ['[2026-12-03 10:00:04] production.ERROR: SQLSTATE[HY000] [2002] Connection refused', 'ERROR', 'SQLSTATE[HY000] [2002] Connection refused'],
+    ['[2026-12-03 10:00:04] app.request.CRITICAL: Uncaught PHP Exception', 'FATAL', 'Uncaught PHP Exception'],
   ])('lifts it out of %s', (line, level, message) => {
     const r = parseOne(line);
     expect(r.level).toBe(level);
     expect(r.message).toBe(message);
+  });
+  it("Monolog's channel becomes the component", () => {
+    expect(parseOne('[2026-12-03 10:00:04] security.WARNING: Login throttled').component).toBe('security');
   });
   it.each([
     'Error: connection refused by peer',
     '[main] starting the server',
     'WARNING:',
     'note: this is not a level',
+    'java.lang.IllegalStateException: boom',
+    'config.yaml: loaded 12 keys',
   ])('leaves %s as written', (line) => {
     const r = parseOne(line);
     expect(r.message).toBe(line);

@@ -1,10 +1,11 @@
 /**
  * @file A level written at the start of the message when the header gave none: `[WARN ]`
  * (Elasticsearch), `[Warning]` (MySQL), `SEVERE:` (java.util.logging's second line), `warn:`
- * (.NET's console logger). Lifted into the record's level and cut from the message, so the level
+ * (.NET's console logger), `info: ` opening a header-less line (winston's default format), `production.ERROR: ` (Monolog's
+ * channel and level; the channel becomes the component). Lifted into the record's level and cut from the message, so the level
  * token never reaches the model. Only shapes a program writes on purpose: a bracketed level word,
- * an upper-case level word before `: `, or .NET's four-letter lower-case codes; "Error: ..."
- * written as prose stays in the message.
+ * an upper-case or all lower-case level word before `: `, or .NET's four-letter lower-case codes;
+ * "Error: ..." written as prose stays in the message.
  */
 import type { Level } from '../types.js';
 import { levelFromHeaderWord } from './level.js';
@@ -34,8 +35,39 @@ export function liftLeadingLevel(f: LineFields): void {
     return;
   }
   const colon = m.indexOf(':');
-  if (colon < 3 || colon > 8 || m.charCodeAt(colon + 1) !== 32) return;
+  if (colon < 3 || m.charCodeAt(colon + 1) !== 32) return;
+  if (colon > 8) {
+    liftChannelLevel(f, colon);
+    return;
+  }
   const word = m.slice(0, colon);
-  const level = word === word.toUpperCase() ? levelFromHeaderWord(word) : (DOTNET_CODES[word] ?? null);
+  const headerless = f.time === null && f.component === null;
+  const level = word === word.toUpperCase() || (headerless && LOWER_CASE_WORDS.has(word)) ? levelFromHeaderWord(word) : (DOTNET_CODES[word] ?? null);
   if (level !== null) cut(f, level, colon + 1);
+}
+
+/**
+ * Lower-case level words a program writes as the prefix of a header-less line (winston's default
+ * format, git, compilers); after a header (sshd's `error: ...` in syslog) they stay in the
+ * message, as LogHub's Content keeps them. "Error:" stays prose.
+ */
+const LOWER_CASE_WORDS = new Set(['trace', 'debug', 'info', 'notice', 'warn', 'warning', 'error', 'fatal', 'critical']);
+
+/** Monolog (Laravel, Symfony): `channel.LEVEL: message`; the channel becomes the component. */
+function liftChannelLevel(f: LineFields, colon: number): void {
+  const m = f.message;
+  const dot = m.lastIndexOf('.', colon);
+  if (dot < 1 || colon - dot < 4 || colon > 48) return;
+  for (let i = 0; i < dot; i++) {
+    const c = m.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+    if (!ok) return;
+  }
+  const word = m.slice(dot + 1, colon);
+  if (word !== word.toUpperCase()) return;
+  const level = levelFromHeaderWord(word);
+  if (level === null) return;
+  const channel = m.slice(0, dot);
+  cut(f, level, colon + 1);
+  if (f.level === level && f.component === null) f.component = channel;
 }

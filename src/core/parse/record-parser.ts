@@ -4,7 +4,8 @@
  * continuation lines (stack traces, tracebacks, indented or header-less lines) onto the record
  * before them, capped at 1,000 lines / 1 MiB so memory stays bounded. In an auto-detected JSON or
  * logfmt input, the lines between readable ones (a traceback, a text logger's line) are parsed by
- * a record parser of their own, with its own detection.
+ * a record parser of their own, with its own detection. Colour codes (ANSI CSI sequences) are
+ * dropped from every line.
  * Owns no I/O: the caller feeds lines and takes the completed records.
  */
 import { liftLeadingLevel } from './leading-level.js';
@@ -131,6 +132,7 @@ class LineRecordParser implements RecordParser {
 
   push(line: string, lineNo: number): LogRecord[] {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
+    if (line.indexOf('\u001b[') >= 0) line = stripTerminalCodes(line);
     if (this.mode === null) {
       this.bufferedLines.push(line);
       this.bufferedLineNos.push(lineNo);
@@ -452,6 +454,14 @@ class LineRecordParser implements RecordParser {
     if (f.status !== null) record.status = f.status;
     return record;
   }
+}
+
+/** Terminal control sequences (CSI: colours, cursor moves) that coloured loggers write. */
+const CSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+
+/** A line without its colour codes: `\u001b[33mwarn\u001b[39m: x` reads as `warn: x`. */
+export function stripTerminalCodes(line: string): string {
+  return line.replace(CSI, '');
 }
 
 /**
