@@ -238,6 +238,23 @@ function parseSerilogLine(line: string, out: LineFields): boolean {
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rust's env_logger: `[2026-12-03T10:00:00Z ERROR myapp::db] message` (time, level, target)
+
+const ENV_LOGGER_HEAD = /^\[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +(TRACE|DEBUG|INFO|WARN|ERROR) +([^\] ]{1,200})\] /;
+
+function parseEnvLoggerLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = ENV_LOGGER_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const time = normalizeTime(m[1], ctx);
+  if (time === null) return false;
+  out.time = time;
+  out.level = levelFromHeaderWord(m[2]!);
+  out.component = m[3]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
@@ -263,6 +280,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (after === 32 && line.startsWith(' PHP ', close + 1) && parsePhpLine(line, out, ctx)) return true;
       if (close <= 22 && parseSerilogLine(line, out)) return true;
     }
+    if (isDigit(line.charCodeAt(1)) && parseEnvLoggerLine(line, out, ctx)) return true;
   }
   if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;

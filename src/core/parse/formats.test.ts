@@ -248,6 +248,7 @@ describe('application layouts with their own header', () => {
     ['2026-12-01T10:00:05.120Z\tERROR\tstore/pg.go:88\tquery failed\t{"error": "too many connections"}',
       '2026-12-01T10:00:05.120Z', 'ERROR', 'store/pg.go:88', 'query failed {"error": "too many connections"}'],
     ['[10:02:03 WRN] Retrying message delivery to queue orders (attempt 2)', null, 'WARN', null, 'Retrying message delivery to queue orders (attempt 2)'],
+    ['[2026-12-03T10:00:00Z ERROR myapp::db] connection failed: timed out', '2026-12-03T10:00:00.000Z', 'ERROR', 'myapp::db', 'connection failed: timed out'],
     ['<3>[  812.004512] EXT4-fs error (device nvme0n1p2): Detected aborted journal', null, 'ERROR', 'kernel', 'EXT4-fs error (device nvme0n1p2): Detected aborted journal'],
   ])('reads %s', (line, time, level, component, message) => {
     expect(parseOne(line)).toMatchObject({ time, level, component, message });
@@ -286,6 +287,15 @@ describe('a level at the start of the message, when the header gave none', () =>
     const r = parseOne(line);
     expect(r.message).toBe(line);
     expect(r.level).toBeNull();
+  });
+});
+
+describe("Serilog's compact JSON (CLEF)", () => {
+  it('renders @mt with its properties, reads @l and @t, puts @x on the next lines, and no @l is INFO', () => {
+    const err = parseOne('{"@t":"2026-12-03T10:00:00Z","@mt":"Failed to process order {OrderId} for {Customer}","@l":"Error","OrderId":5,"Customer":"acme","@x":"System.TimeoutException: db"}');
+    expect(err).toMatchObject({ time: '2026-12-03T10:00:00.000Z', level: 'ERROR', message: 'Failed to process order 5 for acme\nSystem.TimeoutException: db' });
+    expect(parseOne('{"@t":"2026-12-03T10:00:02Z","@mt":"Order {OrderId:000} shipped in {@Elapsed}","OrderId":6}')).toMatchObject({ level: 'INFO', message: 'Order 6 shipped in {@Elapsed}' });
+    expect(parseOne('{"@t":"2026-12-03T10:00:02Z","@m":"Order 7 shipped","@l":"Warning"}')).toMatchObject({ level: 'WARN', message: 'Order 7 shipped' });
   });
 });
 

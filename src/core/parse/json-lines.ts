@@ -14,9 +14,9 @@ import { normalizeTime } from './time.js';
 
 const MESSAGE_KEYS = ['msg', 'message', 'log', 'body', 'Body', 'MESSAGE', 'event'] as const;
 const LEVEL_KEYS = ['level', 'severity', 'severity_text', 'severityText', 'SeverityText', 'lvl',
-  'loglevel', 'log.level', 'levelname', 'log_level'] as const;
+  'loglevel', 'log.level', 'levelname', 'log_level', '@l'] as const;
 const SEVERITY_NUMBER_KEYS = ['severity_number', 'severityNumber', 'SeverityNumber'] as const;
-const TIME_KEYS = ['time', 'ts', 'timestamp', '@timestamp', 'Timestamp', 'datetime', 'asctime',
+const TIME_KEYS = ['time', 'ts', 'timestamp', '@timestamp', '@t', 'Timestamp', 'datetime', 'asctime',
   'timeUnixNano', 'time_unix_nano', 'date'] as const;
 const COMPONENT_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'component', 'module',
   'name'] as const;
@@ -119,6 +119,7 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
     }
   }
   if (messageKey === undefined) {
+    if (readClef(obj, out)) return true;
     out.message = line.trim();
     return true;
   }
@@ -126,6 +127,25 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
   out.message = text;
   // Docker json-file: the `log` text may carry its own header (`2024-.. ERROR [main] x.Y: ...`).
   if (messageKey === 'log' && out.level === null) readInnerHeader(text, out, ctx);
+  return true;
+}
+
+/**
+ * Serilog's compact JSON (CLEF): `{"@t":...,"@mt":"Failed to process {OrderId}","OrderId":5,
+ * "@l":"Error","@x":"System.Exception: ..."}`. The message is `@m`, else `@mt` with its
+ * properties filled in as Serilog renders it; `@x` (the exception) follows on the next lines; no
+ * `@l` means Information. False when the object is not CLEF.
+ */
+function readClef(obj: JsonObject, out: LineFields): boolean {
+  const rendered = obj['@m'];
+  const template = obj['@mt'];
+  let message: string;
+  if (typeof rendered === 'string') message = rendered;
+  else if (typeof template === 'string') message = template.replace(/\{@?\$?([A-Za-z_][\w]*)(?:[,:][^}]*)?\}/g, (hole, name: string) => (Object.hasOwn(obj, name) ? asText(obj[name]) : hole));
+  else return false;
+  const exception = obj['@x'];
+  out.message = stripTrailingNewline(typeof exception === 'string' && exception.length > 0 ? `${message}\n${exception}` : message);
+  out.level ??= 'INFO';
   return true;
 }
 
