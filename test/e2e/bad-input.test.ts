@@ -85,6 +85,31 @@ describe('bad input to logml predict', () => {
     writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), random.subarray(0, 4096)]));
     expectOneLineError(await runCli(['predict', bz]), 2, /bzip2-compressed/);
   });
+  it('UTF-16 text (PowerShell redirects) is read as text, with or without a byte-order mark, plain or gzip; random bytes behind a mark are still binary', async () => {
+    const text = '2026-12-03 10:00:00 INFO café opened\r\n2026-12-03 10:00:01 ERROR connection refused\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(text, 'utf16le').swap16(); // UTF-16BE, no mark
+    const files = { 'le.log': le, 'be.log': be, 'le.log.gz': gzipSync(le) };
+    for (const [name, bytes] of Object.entries(files)) {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      const res = await runCli(['predict', file, '--no-templates']);
+      expect(res.code, res.stderr).toBe(0);
+      const rows = parseNdjson(res.stdout);
+      expect(rows.map((r) => [r.level, r.message])).toEqual([['INFO', 'café opened'], ['ERROR', 'connection refused']]);
+    }
+    const stdin = await runCli(['predict', '--no-templates'], { stdin: le });
+    expect(parseNdjson(stdin.stdout)).toHaveLength(2);
+    let x = 777;
+    const noise = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < noise.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      noise[i] = x >>> 24;
+    }
+    const fake = join(dir, 'marked.bin');
+    writeFileSync(fake, Buffer.concat([Buffer.from([0xff, 0xfe]), noise]));
+    expectOneLineError(await runCli(['predict', fake]), 2, /marked\.bin: binary file/);
+  });
   it('an input whose every line is skipped: says so, exit 2', async () => {
     const file = join(dir, 'all-long.log');
     writeFileSync(file, 'y'.repeat(2 * 1024 * 1024) + '\n' + 'z'.repeat(2 * 1024 * 1024) + '\n');

@@ -2,7 +2,8 @@
  * @file Line sources: a file (plain or gzip, detected by its magic bytes), standard input, or a
  * file followed like `tail -f` (new lines as they arrive; truncation and rotation handled by
  * reopening). Yields LineBatch objects; errors are InputError with the path and a hint.
- * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk.
+ * Binary input (an executable, an image, random bytes, xz/bzip2/zstd data...) is refused at the first chunk;
+ * UTF-16 text (a byte-order mark, or ASCII in UTF-16) is read as text, converted to UTF-8.
  */
 import { promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -33,6 +34,51 @@ export interface LineSource {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * UTF-16 text (what Windows PowerShell's `>` and `Out-File` write): by its byte-order mark, or,
+ * without one, when nearly every other byte of the first 512 is NUL and the rest are not (ASCII
+ * text in UTF-16). Null for anything else.
+ */
+export function utf16Encoding(head: Buffer): 'utf-16le' | 'utf-16be' | null {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const n = Math.min(head.length, 512) & ~1;
+  if (n < 16) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  const pairs = n / 2;
+  if (oddNul >= pairs * 0.9 && evenNul === 0) return 'utf-16le';
+  if (evenNul >= pairs * 0.9 && oddNul === 0) return 'utf-16be';
+  return null;
+}
+
+/**
+ * Chunks of UTF-16 text as UTF-8 bytes (a character split across chunks is kept for the next).
+ * The first chunk is checked: random bytes behind a byte-order mark decode to unpaired
+ * surrogates (U+FFFD) and control characters, which text does not hold (`refuse` is called).
+ */
+function utf16Transcoder(encoding: 'utf-16le' | 'utf-16be', refuse: () => never): (chunk: Buffer) => Buffer {
+  const decoder = new TextDecoder(encoding);
+  let checked = false;
+  return (chunk) => {
+    const text = decoder.decode(chunk, { stream: true });
+    if (!checked) {
+      checked = true;
+      let odd = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13)) odd++;
+      }
+      if (odd > text.length * 0.02) refuse();
+    }
+    return Buffer.from(text, 'utf8');
+  };
+}
 
 /** Compressed formats logml does not decompress (gzip it does), by their magic bytes. */
 const FOREIGN_COMPRESSION: Array<{ magic: number[]; name: string; tool: string }> = [
@@ -92,6 +138,10 @@ function refuseBinary(name: string, head: Buffer, inside = ''): void {
   if (reason) throw new InputError(`${name}: ${inside}${reason.what}`, reason.hint);
 }
 
+function refuseAsBinary(name: string, inside = ''): never {
+  throw new InputError(`${name}: ${inside}binary file, not text logs`, 'give a text log file (plain or .gz)');
+}
+
 async function statInput(path: string): Promise<Stats> {
   try {
     return await fsp.stat(path);
@@ -130,6 +180,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
   async function* fromStream(stream: AsyncIterable<Buffer | string>): AsyncGenerator<LineBatch> {
     let first = true;
     let gunzip: ReturnType<typeof createGunzip> | null = null;
+    let transcode: ((chunk: Buffer) => Buffer) | null = null;
     for await (const raw of stream) {
       let chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
       bytes += chunk.length;
@@ -140,8 +191,11 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
           yield* fromGzip(stream, chunk, gunzip);
           return;
         }
+        const utf16 = utf16Encoding(chunk);
+        if (utf16 !== null) transcode = utf16Transcoder(utf16, () => refuseAsBinary(name));
+        if (transcode !== null) chunk = transcode(chunk);
         refuseBinary(name, chunk);
-      }
+      } else if (transcode !== null) chunk = transcode(chunk);
       const batch = splitter.push(chunk);
       if (batch.lines.length) yield batch;
     }
@@ -162,12 +216,16 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
     })();
     feed.catch((err) => gunzip.destroy(err as Error));
     let firstOut = true;
+    let transcode: ((chunk: Buffer) => Buffer) | null = null;
     try {
-      for await (const out of gunzip as AsyncIterable<Buffer>) {
+      for await (let out of gunzip as AsyncIterable<Buffer>) {
         if (firstOut) {
           firstOut = false;
+          const utf16 = utf16Encoding(out);
+          if (utf16 !== null) transcode = utf16Transcoder(utf16, () => refuseAsBinary(name, 'gzip-compressed '));
+          if (transcode !== null) out = transcode(out);
           refuseBinary(name, out, 'gzip-compressed ');
-        }
+        } else if (transcode !== null) out = transcode(out);
         const batch = splitter.push(out);
         if (batch.lines.length) yield batch;
       }
