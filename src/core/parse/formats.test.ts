@@ -290,6 +290,21 @@ describe('a level at the start of the message, when the header gave none', () =>
   });
 });
 
+describe('the error beside a JSON message', () => {
+  it("joins pino's err stack, zap's error and stacktrace, ECS's error.stack_trace and structlog's exception on the lines after the message", () => {
+    const pino = parseOne('{"level":50,"time":1733220000000,"msg":"request failed","err":{"type":"Error","message":"connect ECONNREFUSED 10.0.0.5:5432","stack":"Error: connect ECONNREFUSED 10.0.0.5:5432\\n    at TCPConnectWrap.afterConnect (node:net:1555:16)"}}');
+    expect(pino.level).toBe('ERROR');
+    expect(pino.message).toBe('request failed\nError: connect ECONNREFUSED 10.0.0.5:5432\n    at TCPConnectWrap.afterConnect (node:net:1555:16)');
+    expect(parseOne('{"level":"error","msg":"ping failed","error":"dial tcp: connection refused","stacktrace":"main.run\\n\\t/app/main.go:42"}').message).toBe('ping failed\ndial tcp: connection refused\nmain.run\n\t/app/main.go:42');
+    expect(parseOne('{"log.level":"error","message":"job failed","error":{"message":"boom","stack_trace":"java.lang.IllegalStateException: boom\\n\\tat a.B.c(B.java:1)"}}').message).toBe('job failed\njava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)');
+    expect(parseOne('{"event":"task crashed","level":"error","exception":"Traceback (most recent call last):\\nValueError: bad"}').message).toBe('task crashed\nTraceback (most recent call last):\nValueError: bad');
+  });
+  it('leaves out an error the message already holds, and non-text values', () => {
+    expect(parseOne('{"level":"error","msg":"query failed: timeout","error":"timeout"}').message).toBe('query failed: timeout');
+    expect(parseOne('{"level":"info","msg":"done","error":null,"stack":42}').message).toBe('done');
+  });
+});
+
 describe("Serilog's compact JSON (CLEF)", () => {
   it('renders @mt with its properties, reads @l and @t, puts @x on the next lines, and no @l is INFO', () => {
     const err = parseOne('{"@t":"2026-12-03T10:00:00Z","@mt":"Failed to process order {OrderId} for {Customer}","@l":"Error","OrderId":5,"Customer":"acme","@x":"System.TimeoutException: db"}');

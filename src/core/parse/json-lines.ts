@@ -124,10 +124,42 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
     return true;
   }
   const text = stripTrailingNewline(asText(obj[messageKey]));
-  out.message = text;
+  const detail = errorDetail(obj, text);
+  out.message = detail === null ? text : `${text}\n${detail}`;
   // Docker json-file: the `log` text may carry its own header (`2024-.. ERROR [main] x.Y: ...`).
   if (messageKey === 'log' && out.level === null) readInnerHeader(text, out, ctx);
   return true;
+}
+
+/** Top-level keys that hold a formatted stack trace or traceback. */
+const STACK_KEYS = ['stack_trace', 'stacktrace', 'exception', 'exc_info', 'stack'] as const;
+
+/**
+ * The error a structured logger put beside the message, as text for the lines after it: pino's
+ * and bunyan's `err` ({type, message, stack}), zap's `error` and `stacktrace`, ECS's
+ * `error.stack_trace`, logstash-logback's `stack_trace`, structlog's `exception`. A part the
+ * message (or an earlier part) already holds is left out; null when there is none.
+ */
+function errorDetail(obj: JsonObject, message: string): string | null {
+  const parts: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value !== 'string') return;
+    const v = stripTrailingNewline(value.trim());
+    if (v.length === 0 || message.includes(v) || parts.some((p) => p.includes(v))) return;
+    parts.push(v);
+  };
+  for (const key of ['err', 'error'] as const) {
+    const e = obj[key];
+    if (typeof e === 'string') add(e);
+    else if (typeof e === 'object' && e !== null && !Array.isArray(e)) {
+      const eo = e as JsonObject;
+      const stack = eo['stack'] ?? eo['stack_trace'];
+      if (typeof stack === 'string' && stack.trim().length > 0) add(stack);
+      else add(eo['message']);
+    }
+  }
+  for (const key of STACK_KEYS) add(obj[key]);
+  return parts.length === 0 ? null : parts.join('\n');
 }
 
 /**
