@@ -273,6 +273,14 @@ describe('a level at the start of the message, when the header gave none', () =>
     expect(r.level).toBe(level);
     expect(r.message).toBe(message);
   });
+  it("GitHub Actions' ##[error] and ##[warning] after the runner's time; ##[group] stays text", () => {
+    expect(parseOne('2026-12-03T10:00:05.2234567Z ##[error]Process completed with exit code 1.')).toMatchObject({ time: '2026-12-03T10:00:05.223Z', level: 'ERROR', message: 'Process completed with exit code 1.' });
+    expect(parseOne('2026-12-03T10:00:05.3234567Z ##[warning]Node.js 16 actions are deprecated.')).toMatchObject({ level: 'WARN', message: 'Node.js 16 actions are deprecated.' });
+    expect(parseOne('2026-12-03T10:00:00.1234567Z ##[group]Run npm test')).toMatchObject({ level: null, message: '##[group]Run npm test' });
+  });
+  it("AWS Lambda's Python runtime: [LEVEL], then the time, tab-separated", () => {
+    expect(parseOne('[ERROR]\t2026-12-03T10:00:00.000Z\tc0ffee00-1111-2222-3333-444455556666\tdatabase connection failed')).toMatchObject({ time: '2026-12-03T10:00:00.000Z', level: 'ERROR', message: 'c0ffee00-1111-2222-3333-444455556666\tdatabase connection failed' });
+  });
   it("Monolog's channel becomes the component", () => {
     expect(parseOne('[2026-12-03 10:00:04] security.WARNING: Login throttled').component).toBe('security');
   });

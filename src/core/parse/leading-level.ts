@@ -2,15 +2,17 @@
  * @file A level written at the start of the message when the header gave none: `[WARN ]`
  * (Elasticsearch), `[Warning]` (MySQL), `SEVERE:` (java.util.logging's second line), `warn:`
  * (.NET's console logger), `info: ` opening a header-less line (winston's default format), `production.ERROR: ` (Monolog's
- * channel and level; the channel becomes the component). Lifted into the record's level and cut from the message, so the level
+ * channel and level; the channel becomes the component), `##[error]` (GitHub Actions). Lifted into the record's level and cut from the message, so the level
  * token never reaches the model. Only shapes a program writes on purpose: a bracketed level word,
  * an upper-case or all lower-case level word before `: `, or .NET's four-letter lower-case codes;
  * "Error: ..." written as prose stays in the message.
  */
 import type { Level } from '../types.js';
 import { levelFromHeaderWord } from './level.js';
-import type { LineFields } from './line-fields.js';
+import type { LineFields, LineParseContext } from './line-fields.js';
+import { normalizeTime } from './time.js';
 
+const GITHUB_COMMAND_LEVELS: Readonly<Record<string, Level>> = { error: 'ERROR', warning: 'WARN', notice: 'INFO', debug: 'DEBUG' };
 const DOTNET_CODES: Readonly<Record<string, Level>> = { trce: 'TRACE', dbug: 'DEBUG', info: 'INFO', warn: 'WARN', fail: 'ERROR', crit: 'FATAL' };
 
 function cut(f: LineFields, level: Level, from: number): void {
@@ -22,16 +24,33 @@ function cut(f: LineFields, level: Level, from: number): void {
 }
 
 /** Move a leading level token of `f.message` into `f.level` (only when `f.level` is null). */
-export function liftLeadingLevel(f: LineFields): void {
+export function liftLeadingLevel(f: LineFields, ctx?: LineParseContext): void {
   if (f.level !== null) return;
   const m = f.message;
   if (m.length < 5) return;
   const first = m.charCodeAt(0);
+  if (first === 35 /* # */ && m.startsWith('##[')) {
+    // GitHub Actions' workflow commands: `##[error]Process completed with exit code 1.`
+    const close = m.indexOf(']', 3);
+    const level = close > 3 && close <= 12 ? GITHUB_COMMAND_LEVELS[m.slice(3, close)] : undefined;
+    if (level !== undefined) cut(f, level, close + 1);
+    return;
+  }
   if (first === 91 /* [ */) {
     const close = m.indexOf(']', 2);
     if (close < 0 || close > 14) return;
     const level = levelFromHeaderWord(m.slice(1, close).trim());
     if (level !== null) cut(f, level, close + 1);
+    // AWS Lambda's Python runtime: `[ERROR]\t2026-12-03T10:00:00.000Z\t<request id>\tmsg`
+    if (level !== null && f.time === null && ctx !== undefined) {
+      const msg = f.message;
+      const tab = msg.indexOf('\t');
+      const time = tab > 0 && tab <= 40 ? normalizeTime(msg.slice(0, tab), ctx) : null;
+      if (time !== null) {
+        f.time = time;
+        f.message = msg.slice(tab + 1);
+      }
+    }
     return;
   }
   const colon = m.indexOf(':');

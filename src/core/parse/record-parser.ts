@@ -449,7 +449,7 @@ class LineRecordParser implements RecordParser {
 
   private recordFromFields(lineNo: number): LogRecord {
     const f = this.fields;
-    liftLeadingLevel(f);
+    liftLeadingLevel(f, this.ctx);
     const record: LogRecord = { source: this.source, line: lineNo, time: f.time, level: f.level, message: f.message, component: f.component };
     if (f.status !== null) record.status = f.status;
     return record;

@@ -88,14 +88,17 @@ function parse5424(line: string, pos: number, out: LineFields, ctx: LineParseCon
   return true;
 }
 
-/** Could [start, end) be a host name (not a bracket, a bare number or a level word)? */
+/**
+ * Could [start, end) be a host name: letters, digits, `.`, `-`, `_`, `:` (IPv6) only, not a bare
+ * number or a level word? (`##[error]Process` of a GitHub Actions log is not one.)
+ */
 function isHostName(line: string, start: number, end: number): boolean {
-  const first = line.charCodeAt(start);
-  if (first === 91 /* [ */ || first === 40 /* ( */) return false;
   let digitsOnly = true;
-  for (let i = start; i < end && digitsOnly; i++) {
+  for (let i = start; i < end; i++) {
     const c = line.charCodeAt(i);
-    digitsOnly = c >= 48 && c <= 57;
+    const digit = c >= 48 && c <= 57;
+    if (!digit && !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 46 || c === 45 || c === 95 || c === 58)) return false;
+    digitsOnly &&= digit;
   }
   if (digitsOnly) return false;
   return end - start < 3 || end - start > 13 || levelFromHeaderWord(line.slice(start, end)) === null;
