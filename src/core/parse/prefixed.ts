@@ -58,7 +58,8 @@ export class PrefixAwareParser implements RecordParser {
   private readonly services = new Map<string, RecordParser>();
 
   constructor(
-    private readonly make: () => RecordParser,
+    /** A parser for one service, or for the whole input (given its first lines) when it has no prefixes. */
+    private readonly make: (firstLines?: readonly string[]) => RecordParser,
     private readonly detectLines: number,
   ) {}
 
@@ -94,7 +95,7 @@ export class PrefixAwareParser implements RecordParser {
 
   private decide(): LogRecord[] {
     this.kind = detectPrefix(this.buffered.map(([l]) => l));
-    if (this.kind === null) this.single = this.make();
+    if (this.kind === null) this.single = this.make(this.buffered.map(([l]) => l));
     const out: LogRecord[] = [];
     for (const [line, lineNo] of this.buffered) out.push(...this.route(line, lineNo));
     this.buffered = [];

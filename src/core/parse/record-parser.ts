@@ -15,6 +15,7 @@ import {
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { PrefixAwareParser } from './prefixed.js';
+import { isJsonDocument, JsonDocumentParser } from './json-document.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
@@ -473,6 +474,11 @@ export function stripTerminalCodes(line: string): string {
  */
 export function createRecordParser(options: RecordParserOptions): RecordParser {
   if (options.format !== 'auto') return new LineRecordParser(options);
-  // auto: a docker compose / kubectl --prefix stream gets one parser per service (prefixed.ts)
-  return new PrefixAwareParser(() => new LineRecordParser(options), Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
+  // auto: a docker compose / kubectl --prefix stream gets one parser per service (prefixed.ts);
+  // pretty-printed JSON and JSON arrays are cut into objects first (json-document.ts)
+  const make = (firstLines?: readonly string[]): RecordParser =>
+    firstLines !== undefined && isJsonDocument(firstLines)
+      ? new JsonDocumentParser(new LineRecordParser({ ...options, format: 'json' }), MAX_RECORD_CHARS)
+      : new LineRecordParser(options);
+  return new PrefixAwareParser(make, Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
 }
