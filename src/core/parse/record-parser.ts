@@ -16,6 +16,7 @@ import {
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { PrefixAwareParser } from './prefixed.js';
 import { isJsonDocument, JsonDocumentParser } from './json-document.js';
+import { csvHeaderOf, CsvDocumentParser } from './csv-document.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
@@ -475,10 +476,14 @@ export function stripTerminalCodes(line: string): string {
 export function createRecordParser(options: RecordParserOptions): RecordParser {
   if (options.format !== 'auto') return new LineRecordParser(options);
   // auto: a docker compose / kubectl --prefix stream gets one parser per service (prefixed.ts);
-  // pretty-printed JSON and JSON arrays are cut into objects first (json-document.ts)
-  const make = (firstLines?: readonly string[]): RecordParser =>
-    firstLines !== undefined && isJsonDocument(firstLines)
-      ? new JsonDocumentParser(new LineRecordParser({ ...options, format: 'json' }), MAX_RECORD_CHARS)
-      : new LineRecordParser(options);
+  // pretty-printed JSON and JSON arrays are cut into objects first (json-document.ts); a CSV/TSV
+  // export with a header row is read by its columns (csv-document.ts)
+  const make = (firstLines?: readonly string[]): RecordParser => {
+    if (firstLines === undefined) return new LineRecordParser(options);
+    if (isJsonDocument(firstLines)) return new JsonDocumentParser(new LineRecordParser({ ...options, format: 'json' }), MAX_RECORD_CHARS);
+    const first = firstLines.find((l) => l.trim().length > 0);
+    if (first !== undefined && csvHeaderOf(first.replace(/^\uFEFF/, '')) !== null) return new CsvDocumentParser(options.source, MAX_RECORD_CHARS, options.year);
+    return new LineRecordParser(options);
+  };
   return new PrefixAwareParser(make, Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
 }
