@@ -102,17 +102,19 @@ export function splitCsvRow(row: string, delimiter: string): string[] {
   }
 }
 
-/** Is a quoted field still open at the end of `text` (an odd number of quotes)? */
-function quoteOpen(text: string): boolean {
+/** Number of `"` in `text`: a row whose count so far is odd has a quoted field still open. */
+function quotes(text: string): number {
   let n = 0;
   for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) n++;
-  return n % 2 === 1;
+  return n;
 }
 
 export class CsvDocumentParser {
   private header: CsvHeader | null = null;
   private parts: string[] = [];
   private chars = 0;
+  /** Quotes in the open row's lines so far. */
+  private quoteCount = 0;
   private startLine = 0;
 
   constructor(
@@ -141,11 +143,9 @@ export class CsvDocumentParser {
     }
     this.parts.push(line);
     this.chars += line.length + 1;
-    const text = this.parts.join('\n');
-    if (quoteOpen(text) && this.chars <= this.maxChars) return [];
-    this.parts = [];
-    this.chars = 0;
-    return [this.record(text)];
+    this.quoteCount += quotes(line);
+    if (this.quoteCount % 2 === 1 && this.chars <= this.maxChars) return [];
+    return this.flush();
   }
 
   flush(): LogRecord[] {
@@ -153,6 +153,7 @@ export class CsvDocumentParser {
     const text = this.parts.join('\n');
     this.parts = [];
     this.chars = 0;
+    this.quoteCount = 0;
     return [this.record(text)];
   }
 
