@@ -310,6 +310,8 @@ describe('the error beside a JSON message', () => {
   it('leaves out an error the message already holds, and non-text values', () => {
     expect(parseOne('{"level":"error","msg":"query failed: timeout","error":"timeout"}').message).toBe('query failed: timeout');
     expect(parseOne('{"level":"info","msg":"done","error":null,"stack":42}').message).toBe('done');
+    expect(parseOne('{"level":"info","msg":"deployed","stack":"prod-eu"}').message).toBe('deployed');
+    expect(parseOne('{"level":"error","message":"boom","stack":"Error: boom\\n    at main (app.js:1:1)"}').message).toBe('boom\nError: boom\n    at main (app.js:1:1)');
   });
 });
 

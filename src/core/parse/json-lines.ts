@@ -158,7 +158,11 @@ function errorDetail(obj: JsonObject, message: string): string | null {
       else add(eo['message']);
     }
   }
-  for (const key of STACK_KEYS) add(obj[key]);
+  for (const key of STACK_KEYS) {
+    const v = obj[key];
+    // a bare `stack` may be metadata (`"stack": "prod-eu"`): only a multi-line one is a trace
+    if (key !== 'stack' || (typeof v === 'string' && v.includes('\n'))) add(v);
+  }
   return parts.length === 0 ? null : parts.join('\n');
 }
 

@@ -1,9 +1,10 @@
 /**
  * @file A level written at the start of the message when the header gave none: `[WARN ]`
  * (Elasticsearch), `[Warning]` (MySQL), `SEVERE:` (java.util.logging's second line), `warn:`
- * (.NET's console logger), `info: ` opening a header-less line (winston's default format), `production.ERROR: ` (Monolog's
- * channel and level; the channel becomes the component), `##[error]` (GitHub Actions). Lifted into the record's level and cut from the message, so the level
- * token never reaches the model. Only shapes a program writes on purpose: a bracketed level word,
+ * (.NET's console logger), `info: ` opening a header-less line (winston's default format),
+ * `production.ERROR: ` (Monolog's channel and level; the channel becomes the component),
+ * `##[error]` (GitHub Actions). Lifted into the record's level and cut from the message, so the
+ * level token never reaches the model. Only shapes a program writes on purpose: a bracketed level word,
  * an upper-case or all lower-case level word before `: `, or .NET's four-letter lower-case codes;
  * "Error: ..." written as prose stays in the message.
  */
