@@ -280,6 +280,19 @@ describe('inputs that mix formats (auto-detection keeps checking)', () => {
     expect(records[4]!.time).not.toBeNull();
   });
 
+  it('a JSON log line among header lines is a record of its own; a JSON payload without level or time continues its record', () => {
+    const records = parseLines([
+      ...Array.from({ length: 5 }, (_, i) => header(i)),
+      '{"level":"error","msg":"payment provider timeout","time":"2026-12-03T10:00:01Z"}',
+      header(5),
+      '{"order": 12, "items": 3}',
+      header(6),
+    ]);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 9]);
+    expect(records[5]).toMatchObject({ level: 'ERROR', message: 'payment provider timeout' });
+    expect(records[6]!.message).toBe('request 5 served\n{"order": 12, "items": 3}');
+  });
+
   it('a forced format never switches', () => {
     const lines = [...Array.from({ length: 50 }, (_, i) => header(i)), ...Array.from({ length: 100 }, (_, i) => `{"msg":"j${i}"}`)];
     const records = parseLines(lines, 'header');

@@ -21,6 +21,7 @@ import { LINE_PARSERS, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
 import { parsePlainLine, readLeadingTime } from './plain.js';
+import { looksLikeJsonObject, parseJsonLine } from './json-lines.js';
 
 /** Most physical lines in one record; the rest of a longer continuation starts a new record. */
 export const MAX_RECORD_LINES = 1000;
@@ -234,6 +235,11 @@ class LineRecordParser implements RecordParser {
         }
         if (readLeadingTime(line, this.ctx) !== null || isCrashOpener(line)) {
           parsePlainLine(line, fields, this.ctx);
+          return this.startRecord(line, lineNo);
+        }
+        // a JSON log line among text lines (a second logger in the same stream) is a record of its
+        // own; a JSON payload with neither level nor time stays part of the record before it
+        if (this.auto && looksLikeJsonObject(line) && parseJsonLine(line, fields, this.ctx) && (fields.level !== null || fields.time !== null)) {
           return this.startRecord(line, lineNo);
         }
         if (this.auto && this.strayLines.length + 1 >= REDETECT_LINES) {
