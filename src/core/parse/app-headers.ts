@@ -255,6 +255,24 @@ function parseEnvLoggerLine(line: string, out: LineFields, ctx: LineParseContext
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Celery's worker log: `[2026-12-03 10:00:01,456: ERROR/ForkPoolWorker-1] message`
+
+const CELERY_HEAD = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,6})?): ([A-Z]{4,8})\/([^\]\s]{1,100})\] /;
+
+function parseCeleryLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = CELERY_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const level = levelFromHeaderWord(m[2]!);
+  const time = normalizeTime(m[1], ctx);
+  if (level === null || time === null) return false;
+  out.time = time;
+  out.level = level;
+  out.component = m[3]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
@@ -280,7 +298,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (after === 32 && line.startsWith(' PHP ', close + 1) && parsePhpLine(line, out, ctx)) return true;
       if (close <= 22 && parseSerilogLine(line, out)) return true;
     }
-    if (isDigit(line.charCodeAt(1)) && parseEnvLoggerLine(line, out, ctx)) return true;
+    if (isDigit(line.charCodeAt(1)) && (parseEnvLoggerLine(line, out, ctx) || parseCeleryLine(line, out, ctx))) return true;
   }
   if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;

@@ -249,6 +249,7 @@ describe('application layouts with their own header', () => {
       '2026-12-01T10:00:05.120Z', 'ERROR', 'store/pg.go:88', 'query failed {"error": "too many connections"}'],
     ['[10:02:03 WRN] Retrying message delivery to queue orders (attempt 2)', null, 'WARN', null, 'Retrying message delivery to queue orders (attempt 2)'],
     ['[2026-12-03T10:00:00Z ERROR myapp::db] connection failed: timed out', '2026-12-03T10:00:00.000Z', 'ERROR', 'myapp::db', 'connection failed: timed out'],
+    ['[2026-12-03 10:00:01,456: ERROR/ForkPoolWorker-1] Task billing.charge[3f1c] raised unexpected: ConnectionError()', '2026-12-03T10:00:01.456Z', 'ERROR', 'ForkPoolWorker-1', 'Task billing.charge[3f1c] raised unexpected: ConnectionError()'],
     ['<3>[  812.004512] EXT4-fs error (device nvme0n1p2): Detected aborted journal', null, 'ERROR', 'kernel', 'EXT4-fs error (device nvme0n1p2): Detected aborted journal'],
   ])('reads %s', (line, time, level, component, message) => {
     expect(parseOne(line)).toMatchObject({ time, level, component, message });
