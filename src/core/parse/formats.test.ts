@@ -316,6 +316,14 @@ describe('the error beside a JSON message', () => {
   });
 });
 
+describe('journald JSON (journalctl -o json)', () => {
+  it('reads PRIORITY as the syslog severity, __REALTIME_TIMESTAMP (microseconds) as the time, SYSLOG_IDENTIFIER as the component', () => {
+    expect(parseOne('{"__REALTIME_TIMESTAMP":"1733220000123456","PRIORITY":"3","_SYSTEMD_UNIT":"nginx.service","SYSLOG_IDENTIFIER":"nginx","MESSAGE":"bind() failed"}')).toMatchObject({
+      time: '2024-12-03T10:00:00.123Z', level: 'ERROR', component: 'nginx', message: 'bind() failed',
+    });
+  });
+});
+
 describe("Serilog's compact JSON (CLEF)", () => {
   it('renders @mt with its properties, reads @l and @t, puts @x on the next lines, and no @l is INFO', () => {
     const err = parseOne('{"@t":"2026-12-03T10:00:00Z","@mt":"Failed to process order {OrderId} for {Customer}","@l":"Error","OrderId":5,"Customer":"acme","@x":"System.TimeoutException: db"}');

@@ -8,7 +8,7 @@
 import type { Level } from '../types.js';
 import { parseHeaderLine } from './header-text.js';
 import { parseKlogLine } from './klog.js';
-import { normalizeLevel, otelSeverityNumberToLevel } from './level.js';
+import { normalizeLevel, otelSeverityNumberToLevel, syslogSeverityToLevel } from './level.js';
 import { emptyFields, type LineFields, type LineParseContext } from './line-fields.js';
 import { normalizeTime } from './time.js';
 
@@ -19,7 +19,7 @@ const SEVERITY_NUMBER_KEYS = ['severity_number', 'severityNumber', 'SeverityNumb
 const TIME_KEYS = ['time', 'ts', 'timestamp', '@timestamp', '@t', 'Timestamp', 'datetime', 'asctime',
   'timeUnixNano', 'time_unix_nano', 'date'] as const;
 const COMPONENT_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'component', 'module',
-  'name'] as const;
+  'name', 'SYSLOG_IDENTIFIER', '_SYSTEMD_UNIT'] as const;
 
 type JsonObject = Record<string, unknown>;
 
@@ -66,6 +66,9 @@ function readLevel(obj: JsonObject): Level | null {
   }
   const severityNumber = firstPresent(obj, SEVERITY_NUMBER_KEYS);
   if (severityNumber !== undefined) return otelSeverityNumberToLevel(severityNumber);
+  // journald (`journalctl -o json`): PRIORITY is the syslog severity, "0".."7"
+  const priority = obj['PRIORITY'];
+  if (typeof priority === 'string' && /^[0-7]$/.test(priority)) return syslogSeverityToLevel(Number(priority));
   return mongoLevel(obj);
 }
 
@@ -80,6 +83,8 @@ function mongoLevel(obj: JsonObject): Level | null {
 function readTime(obj: JsonObject, ctx: LineParseContext): string | null {
   const raw = firstPresent(obj, TIME_KEYS);
   if (raw !== undefined) return normalizeTime(raw, ctx);
+  const realtime = obj['__REALTIME_TIMESTAMP']; // journald: microseconds since the epoch, as text
+  if (typeof realtime === 'string' && /^\d{13,17}$/.test(realtime)) return normalizeTime(Math.floor(Number(realtime) / 1000), ctx);
   const t = obj['t']; // MongoDB: {"t":{"$date":"2024-03-05T10:15:30.123+00:00"}}
   const date = typeof t === 'object' && t !== null ? (t as JsonObject)['$date'] : undefined;
   return typeof date === 'string' ? normalizeTime(date, ctx) : null;
