@@ -184,14 +184,12 @@ function parseMysqlLine(line: string, out: LineFields, ctx: LineParseContext): b
   return true;
 }
 
-// ---------------------------------------------------------------------------------------------
-// log4j2's `[%d][%-5p][%-25c] [node] msg`, as Elasticsearch, OpenSearch and Logstash write it:
-// `[2026-12-01T10:08:30,220][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-data-2] msg`
-
-const BRACKETED_HEAD = /^\[([^\]]{8,40})\]\[([A-Za-z]{3,9}) *\]\[([^\] ]{1,200}) *\] (?:\[[^\] ]{1,128}\] )?/;
-
-function parseBracketedLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  const m = BRACKETED_HEAD.exec(prefixOf(line));
+/**
+ * A header whose pattern captures (1) the time, (2) the level word and (3) the component, the
+ * message following it: true and `out` filled when it matches and both time and level read.
+ */
+function readTimeLevelComponent(head: RegExp, line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = head.exec(prefixOf(line));
   if (m === null) return false;
   const level = levelFromHeaderWord(m[2]!);
   const time = normalizeTime(m[1], ctx);
@@ -201,6 +199,16 @@ function parseBracketedLine(line: string, out: LineFields, ctx: LineParseContext
   out.component = m[3]!;
   out.message = sliceTrimEnd(line, m[0].length);
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// log4j2's `[%d][%-5p][%-25c] [node] msg`, as Elasticsearch, OpenSearch and Logstash write it:
+// `[2026-12-01T10:08:30,220][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-data-2] msg`
+
+const BRACKETED_HEAD = /^\[([^\]]{8,40})\]\[([A-Za-z]{3,9}) *\]\[([^\] ]{1,200}) *\] (?:\[[^\] ]{1,128}\] )?/;
+
+function parseBracketedLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  return readTimeLevelComponent(BRACKETED_HEAD, line, out, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,15 +252,7 @@ function parseSerilogLine(line: string, out: LineFields): boolean {
 const ENV_LOGGER_HEAD = /^\[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +(TRACE|DEBUG|INFO|WARN|ERROR) +([^\] ]{1,200})\] /;
 
 function parseEnvLoggerLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  const m = ENV_LOGGER_HEAD.exec(prefixOf(line));
-  if (m === null) return false;
-  const time = normalizeTime(m[1], ctx);
-  if (time === null) return false;
-  out.time = time;
-  out.level = levelFromHeaderWord(m[2]!);
-  out.component = m[3]!;
-  out.message = sliceTrimEnd(line, m[0].length);
-  return true;
+  return readTimeLevelComponent(ENV_LOGGER_HEAD, line, out, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,16 +261,7 @@ function parseEnvLoggerLine(line: string, out: LineFields, ctx: LineParseContext
 const CELERY_HEAD = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,6})?): ([A-Z]{4,8})\/([^\]\s]{1,100})\] /;
 
 function parseCeleryLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  const m = CELERY_HEAD.exec(prefixOf(line));
-  if (m === null) return false;
-  const level = levelFromHeaderWord(m[2]!);
-  const time = normalizeTime(m[1], ctx);
-  if (level === null || time === null) return false;
-  out.time = time;
-  out.level = level;
-  out.component = m[3]!;
-  out.message = sliceTrimEnd(line, m[0].length);
-  return true;
+  return readTimeLevelComponent(CELERY_HEAD, line, out, ctx);
 }
 
 /** A header parser for the line inside a container runtime's wrapper. */
