@@ -34,6 +34,7 @@ const tokTime = new Uint8Array(MAX_HEADER_TOKENS);
 
 /** A token with a clock (`12:00`), a date (`2015-10-18`, `17/06/09`, `2005.06.03`) or >= 6 digits. */
 function isTimeLike(line: string, start: number, end: number): boolean {
+  if (isDayMonthYear(line, start, end)) return true;
   let digits = 0;
   let allDigits = true;
   for (let i = start; i < end; i++) {
@@ -49,6 +50,40 @@ function isTimeLike(line: string, start: number, end: number): boolean {
     }
   }
   return allDigits && digits >= 6;
+}
+
+/** `03-Dec-2026` (Tomcat's OneLineFormatter, PHP) or `3/Dec/2026`: day, month name, year. */
+function isDayMonthYear(line: string, start: number, end: number): boolean {
+  const n = end - start;
+  if (n !== 10 && n !== 11) return false;
+  const off = n === 11 ? 0 : -1; // positions of a two-digit day; a one-digit day shifts them left
+  const at = (i: number) => line.charCodeAt(start + i + off);
+  if ((off === 0 && !isDigit(at(0))) || !isDigit(at(1))) return false;
+  const sep = at(2);
+  if ((sep !== DASH && sep !== 47 /* / */) || at(6) !== sep) return false;
+  for (let i = 3; i < 6; i++) if (!isLetter(at(i))) return false;
+  for (let i = 7; i < 11; i++) if (!isDigit(at(i))) return false;
+  return true;
+}
+
+/** A Java-style qualified name of 3+ segments, each starting with a letter: `org.apache.catalina.Foo.start`. */
+function isQualifiedName(line: string, start: number, end: number): boolean {
+  let segments = 0;
+  let segmentStart = true;
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (segmentStart) return false;
+      segmentStart = true;
+      continue;
+    }
+    if (segmentStart) {
+      if (!isLetter(c)) return false;
+      segments++;
+      segmentStart = false;
+    } else if (!isLetter(c) && !isDigit(c) && c !== 95 /* _ */ && c !== 36 /* $ */) return false;
+  }
+  return segments >= 3 && !segmentStart;
 }
 
 function isAllDigits(line: string, start: number, end: number): boolean {
@@ -380,11 +415,17 @@ function stripComponentAfterLevel(line: string, msg: number, out: LineFields): n
   if (next !== SPACE) return msg;
   const afterSpaces = skipSpaces(line, end);
   const following = line.charCodeAt(afterSpaces);
-  // log4j `[%t] %c - %m`
+  // log4j `[%t] %c - %m`; Tomcat's OneLineFormatter `[thread] org.apache.x.Class.method message`
   if (threadBracket) {
-    if (following !== DASH || line.charCodeAt(afterSpaces + 1) !== SPACE || afterSpaces !== end + 1) return msg;
-    out.component = line.slice(at, end);
-    return skipSpaces(line, afterSpaces + 2);
+    if (following === DASH && line.charCodeAt(afterSpaces + 1) === SPACE && afterSpaces === end + 1) {
+      out.component = line.slice(at, end);
+      return skipSpaces(line, afterSpaces + 2);
+    }
+    if (afterSpaces === end + 1 && afterSpaces < line.length && isQualifiedName(line, at, end)) {
+      out.component = line.slice(at, end);
+      return afterSpaces;
+    }
+    return msg;
   }
   // Android padded tag: `chatty  : message`
   if (following === COLON && line.charCodeAt(afterSpaces + 1) === SPACE) {

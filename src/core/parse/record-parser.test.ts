@@ -49,6 +49,33 @@ describe('multi-line records', () => {
     expect(records.map((r) => [r.line, r.message.split('\n').length, r.level])).toEqual([[1, 1, 'WARN'], [7, 2, null], [9, 1, 'INFO'], [10, 2, null], [12, 1, 'INFO']]);
   });
 
+  it("joins java.util.logging's two-line records (time and class, then LEVEL: message) and the stack trace after them", () => {
+    const records = parseLines([
+      'Dec 03, 2026 10:00:00 AM org.apache.coyote.AbstractProtocol init',
+      'INFO: Initializing ProtocolHandler ["http-nio-8080"]',
+      'Dec 03, 2026 1:00:01 PM org.apache.catalina.core.StandardService startInternal',
+      'SEVERE: Failed to start connector',
+      'java.net.BindException: Address already in use',
+      '\tat sun.nio.ch.Net.bind0(Native Method)',
+    ]);
+    expect(records.map((r) => [r.line, r.time, r.level, r.component])).toEqual([
+      [1, '2026-12-03T10:00:00.000Z', 'INFO', 'org.apache.coyote.AbstractProtocol'],
+      [3, '2026-12-03T13:00:01.000Z', 'ERROR', 'org.apache.catalina.core.StandardService'],
+    ]);
+    expect(records[0]!.message).toBe('Initializing ProtocolHandler ["http-nio-8080"]');
+    expect(records[1]!.message.split('\n')).toEqual(['Failed to start connector', 'java.net.BindException: Address already in use', '\tat sun.nio.ch.Net.bind0(Native Method)']);
+  });
+
+  it('a java.util.logging first line without its second is kept as written', () => {
+    const records = parseLines(['Dec 03, 2026 1:00:02 PM org.example.Lonely run', 'plain words follow']);
+    expect(records.map((r) => r.message).join('\n')).toContain('Dec 03, 2026 1:00:02 PM org.example.Lonely run');
+  });
+
+  it("reads Tomcat's OneLineFormatter: day-month-year time, [thread] and the class.method as component", () => {
+    const [r] = parseLines(['03-Dec-2026 10:00:01.456 SEVERE [main] org.apache.catalina.core.StandardContext.startInternal One or more listeners failed to start.']);
+    expect(r).toMatchObject({ time: '2026-12-03T10:00:01.456Z', level: 'ERROR', component: 'org.apache.catalina.core.StandardContext.startInternal', message: 'One or more listeners failed to start.' });
+  });
+
   it('joins a Python traceback including its header-less final exception line', () => {
     const lines = [
       HEADER(1, 'ERROR', 'oops'),

@@ -22,6 +22,7 @@ import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type
 import { criPayload } from './app-headers.js';
 import { parsePlainLine, readLeadingTime } from './plain.js';
 import { looksLikeJsonObject, parseJsonLine } from './json-lines.js';
+import { julHeader, julRecordLine } from './jul.js';
 
 /** Most physical lines in one record; the rest of a longer continuation starts a new record. */
 export const MAX_RECORD_LINES = 1000;
@@ -136,6 +137,26 @@ class LineRecordParser implements RecordParser {
   push(line: string, lineNo: number): LogRecord[] {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
     if (line.indexOf('\u001b[') >= 0) line = stripTerminalCodes(line);
+    // java.util.logging's two-line records become one header line (jul.ts)
+    const pending = this.julPending;
+    if (pending !== null) {
+      this.julPending = null;
+      const joined = julRecordLine(pending.header, line);
+      if (joined !== null) return this.pushLine(joined, pending.lineNo);
+      return this.pushLine(pending.line, pending.lineNo).concat(this.push(line, lineNo));
+    }
+    const jul = julHeader(line);
+    if (jul !== null) {
+      this.julPending = { header: jul, line, lineNo };
+      return [];
+    }
+    return this.pushLine(line, lineNo);
+  }
+
+  /** A java.util.logging first line waiting for its second (jul.ts). */
+  private julPending: { header: { time: string; source: string }; line: string; lineNo: number } | null = null;
+
+  private pushLine(line: string, lineNo: number): LogRecord[] {
     if (this.mode === null) {
       this.bufferedLines.push(line);
       this.bufferedLineNos.push(lineNo);
@@ -154,7 +175,10 @@ class LineRecordParser implements RecordParser {
   }
 
   flush(): LogRecord[] {
-    const out: LogRecord[] = this.extra.splice(0);
+    const pending = this.julPending;
+    this.julPending = null;
+    const out: LogRecord[] = pending === null ? [] : this.pushLine(pending.line, pending.lineNo);
+    out.push(...this.extra.splice(0));
     if (this.mode === null && this.bufferedLines.length > 0) this.drainDetectionBuffer(out);
     if (this.held.length > 0) {
       this.releaseHeld();

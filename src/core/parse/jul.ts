@@ -1,0 +1,37 @@
+/**
+ * @file java.util.logging's SimpleFormatter (the JDK default, and Tomcat's catalina.out before
+ * 8.5) writes each record on two lines:
+ *
+ *     Dec 03, 2026 10:00:01 AM org.apache.catalina.core.StandardService startInternal
+ *     SEVERE: Failed to start connector [Connector[HTTP/1.1-8080]]
+ *
+ * `julHeader` reads the first line; `julRecordLine` joins it with the second into one header
+ * line that the `header` format reads (`2026-12-03T10:00:01 ERROR org.apache...StandardService:
+ * Failed to start ...`): time, level and the class as component, the message as written.
+ */
+
+const FIRST = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M) ([A-Za-z_$][\w.$]{0,255})(?: [\w$<>]{1,128})?$/;
+const SECOND = /^(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): /;
+const LEVEL_WORD: Readonly<Record<string, string>> = { SEVERE: 'ERROR', WARNING: 'WARN', INFO: 'INFO', CONFIG: 'DEBUG', FINE: 'DEBUG', FINER: 'TRACE', FINEST: 'TRACE' };
+const MONTH: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
+
+/** The first line of a SimpleFormatter record: its time (ISO, no zone) and source class; else null. */
+export function julHeader(line: string): { time: string; source: string } | null {
+  if (line.length > 400 || line.charCodeAt(0) < 65 || line.charCodeAt(0) > 90) return null;
+  const m = FIRST.exec(line);
+  if (m === null) return null;
+  const month = MONTH[m[1]!];
+  let hour = Number(m[4]);
+  if (month === undefined || hour < 1 || hour > 12) return null;
+  if (m[7] === 'PM' && hour !== 12) hour += 12;
+  if (m[7] === 'AM' && hour === 12) hour = 0;
+  const pad = (n: number | string) => String(n).padStart(2, '0');
+  return { time: `${m[3]}-${pad(month)}-${pad(m[2]!)}T${pad(hour)}:${m[5]}:${m[6]}`, source: m[8]! };
+}
+
+/** The header line for a first line and the second line after it, or null when `second` is not one. */
+export function julRecordLine(header: { time: string; source: string }, second: string): string | null {
+  const m = SECOND.exec(second);
+  if (m === null) return null;
+  return `${header.time} ${LEVEL_WORD[m[1]!]} ${header.source}: ${second.slice(m[0].length)}`;
+}
