@@ -53,6 +53,20 @@ export function isContinuationLine(line: string): boolean {
   return false;
 }
 
+/**
+ * The lines of a Go panic report after its `panic: ` / `fatal error: ` line: `[signal SIGSEGV:
+ * ...]`, `goroutine 1 [running]:`, a frame's call (`main.main()`, `net/http.(*conn).serve(0xc0)`),
+ * `created by ...`, `exit status 2` (`go run`). The frames' file lines are indented.
+ */
+const GO_TRACE_LINE = /^(?:\[signal |goroutine \d+ \[|created by |exit status \d+$|\[recovered\]|[\w./*()\[\]-]{1,200}\(.{0,500}\)$)/;
+
+export const GO_PANIC_START = /^(?:panic: |fatal error: )/;
+
+/** A line of a Go panic report that continues it (see GO_TRACE_LINE). */
+export function isGoTraceLine(line: string): boolean {
+  return GO_TRACE_LINE.test(line.length > 800 ? line.slice(0, 800) : line);
+}
+
 /** The closing `SomeError: message` line of a Python traceback. */
 export function isPythonExceptionLine(line: string): boolean {
   return PYTHON_EXCEPTION_LINE.test(line.length > 256 ? line.slice(0, 256) : line);

@@ -76,6 +76,14 @@ describe('multi-line records', () => {
     expect(r).toMatchObject({ time: '2026-12-03T10:00:01.456Z', level: 'ERROR', component: 'org.apache.catalina.core.StandardContext.startInternal', message: 'One or more listeners failed to start.' });
   });
 
+  it("keeps a Go panic report in one record in plain input: signal line, blank line, goroutine dump, exit status", () => {
+    const records = parseLines(['server listening on :8080', 'panic: runtime error: invalid memory address or nil pointer dereference',
+      '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f1e]', '', 'goroutine 1 [running]:', 'main.main()',
+      '\t/app/main.go:12 +0x1d', 'created by net/http.(*Server).Serve in goroutine 1', 'exit status 2', 'next run: listening again'], 'plain');
+    expect(records.map((r) => r.line)).toEqual([1, 2, 10]);
+    expect(records[1]!.message.split('\n')).toHaveLength(8);
+  });
+
   it('joins a Python traceback including its header-less final exception line', () => {
     const lines = [
       HEADER(1, 'ERROR', 'oops'),

@@ -11,7 +11,7 @@
 import { liftLeadingLevel } from './leading-level.js';
 import type { LogRecord } from '../types.js';
 import {
-  isBlankLine, isContinuationLine, isCrashOpener, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
+  GO_PANIC_START, isBlankLine, isContinuationLine, isCrashOpener, isGoTraceLine, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { PrefixAwareParser } from './prefixed.js';
@@ -93,6 +93,8 @@ class LineRecordParser implements RecordParser {
   private openChars = 0;
   private pendingBlanks = 0;
   private inTraceback = false;
+  /** The open record is a Go panic report: its goroutine dumps continue it (continuation.ts). */
+  private inGoPanic = false;
 
   /** Auto-detected: the format may change when the input does. */
   private readonly auto: boolean;
@@ -277,6 +279,7 @@ class LineRecordParser implements RecordParser {
         return this.continueWith(line, lineNo);
       }
       if (this.inTraceback && isPythonExceptionLine(line)) return this.continueWith(line, lineNo);
+      if (this.inGoPanic && isGoTraceLine(line)) return this.continueWith(line, lineNo);
       parsePlainLine(line, fields, this.ctx);
       return this.startRecord(line, lineNo);
     }
@@ -415,6 +418,7 @@ class LineRecordParser implements RecordParser {
     this.openLineNos = [lineNo];
     this.openPartial = this.fields.partial;
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
+    this.inGoPanic = GO_PANIC_START.test(this.fields.message);
     return done;
   }
 
