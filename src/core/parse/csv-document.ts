@@ -130,6 +130,7 @@ export class CsvDocumentParser {
   readonly unparsable = 0;
 
   push(line: string, lineNo: number): LogRecord[] {
+    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1); // CRLF input
     if (this.header === null) {
       if (line.trim().length === 0) return [];
       this.header = csvHeaderOf(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);

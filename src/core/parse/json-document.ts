@@ -55,6 +55,7 @@ export class JsonDocumentParser {
   }
 
   push(line: string, lineNo: number): LogRecord[] {
+    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1); // CRLF input
     const out: LogRecord[] = [];
     let from = this.depth > 0 ? 0 : -1; // where the open object's text starts in this line
     for (let i = 0; i < line.length; i++) {
