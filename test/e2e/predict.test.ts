@@ -159,6 +159,12 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(['WARN', 'ERROR', 'FATAL']).toContain(parseNdjson(res.stdout)[0]!.predicted_level);
   });
 
+  it('do not cut a headline at a bracket that holds only a value (Tomcat: "Server startup in [4012] milliseconds" is INFO)', async () => {
+    const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: 'Server startup in [4012] milliseconds\n' });
+    expect(res.code).toBe(0);
+    expect(parseNdjson(res.stdout)[0]!.predicted_level).toBe('INFO');
+  });
+
   it('read routine lines of a system they never saw as INFO, not DEBUG or TRACE (levelWeights)', async () => {
     // ZooKeeper-style server lines (written for this test; ZooKeeper is not in the training data)
     const lines = [

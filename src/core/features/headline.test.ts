@@ -19,6 +19,9 @@ describe('headlineOf', () => {
     expect(headlineOf('embedder::model loaded')).toBeNull();
     expect(headlineOf('<NUM> ddr error(s) detected and corrected')).toBeNull();
     expect(headlineOf('request{id=<NUM>} handled in <NUM> ms')).toBeNull();
+    // a bracket holding only a value is part of the sentence, not a clause
+    expect(headlineOf(maskMessage('Server startup in [4012] milliseconds'))).toBeNull();
+    expect(headlineOf('worker (<NUM>) exited, restarting')).toBe('worker (<NUM>) exited');
     // one word, however many letters runs it holds
     expect(headlineOf('jk<NUM>_init() Found child <NUM> in scoreboard slot <NUM>')).toBeNull();
     expect(headlineOf('jk_init_failed, retrying')).toBeNull();

@@ -10,9 +10,10 @@
 
 /**
  * Clause breaks; the headline ends at the first. A bracket opens a clause only after a space:
- * `error(s)`, `jk2_init()`, `request{id=...}` are words, `ready (size=10)` is a clause.
+ * `error(s)`, `jk2_init()`, `request{id=...}` are words, `ready (size=10)` is a clause; a
+ * bracket holding only a value (`in [<NUM>] milliseconds`, `worker (<NUM>) exited`) is neither.
  */
-const BREAK = /[,;]|\s[([{]|:\s|\s-\s|\.\s/;
+const BREAK = /[,;]|\s[([{](?!<[A-Z]+>[)\]}])|:\s|\s-\s|\.\s/;
 /** Only this many characters are searched for a break: a headline is short. */
 const MAX_HEADLINE_CHARS = 512;
 /** A headline needs at least this many space-separated words holding two or more letters (placeholders count). */
