@@ -17,7 +17,8 @@ const MONTH: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4
 
 /** The first line of a SimpleFormatter record: its time (ISO, no zone) and source class; else null. */
 export function julHeader(line: string): { time: string; source: string } | null {
-  if (line.length > 400 || line.charCodeAt(0) < 65 || line.charCodeAt(0) > 90) return null;
+  // `Mon D, YYYY` / `Mon DD, YYYY`: a comma at 5 or 6 (checked before the pattern: every line comes here)
+  if (line.length > 400 || line.charCodeAt(3) !== 32 || (line.charCodeAt(5) !== 44 && line.charCodeAt(6) !== 44)) return null;
   const m = FIRST.exec(line);
   if (m === null) return null;
   const month = MONTH[m[1]!];
