@@ -37,6 +37,15 @@ describe('normalizeTime', () => {
     expect(normalizeTime(raw)).toBe(expected);
   });
 
+  it('reads 12-hour clocks: en-US dates (month first unless it cannot be) and java.util.logging text dates', () => {
+    expect(normalizeTime('12/3/2026 10:00:00 AM')).toBe('2026-12-03T10:00:00.000Z');
+    expect(normalizeTime('12/3/2026 12:05:01 AM')).toBe('2026-12-03T00:05:01.000Z');
+    expect(normalizeTime('3/12/2026 1:00:00 PM')).toBe('2026-03-12T13:00:00.000Z');
+    expect(normalizeTime('25/12/2026 1:00:00 PM')).toBe('2026-12-25T13:00:00.000Z');
+    expect(normalizeTime('Dec 03, 2026 12:30:00 PM')).toBe('2026-12-03T12:30:00.000Z');
+    expect(normalizeTime('12/3/2026 13:00:00 PM')).toBeNull();
+  });
+
   it('uses the injected year for year-less shapes', () => {
     expect(normalizeTime('Oct 11 22:14:15', { year: 2003 })).toBe('2003-10-11T22:14:15.000Z');
     expect(normalizeTime('Jun  4 01:02:03', { year: 2020 })).toBe('2020-06-04T01:02:03.000Z');

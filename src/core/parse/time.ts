@@ -297,7 +297,19 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
       return month === undefined ? null : fieldsToIso(Number(m[4]), month, Number(m[1]), Number(m[5]),
         Number(m[6]), Number(m[7]), fractionToMs(m[8]), offsetMinutes(m[9]));
     }
+    if ((m = US_DATE_12H.exec(s)) !== null) {
+      // a 12-hour clock is the en-US locale's: month first, unless the first field cannot be one
+      const a = Number(m[1]);
+      const b = Number(m[2]);
+      const [month, day] = a > 12 ? [b, a] : [a, b];
+      return fieldsToIso(Number(m[3]), month, day, hour24(Number(m[4]), m[8]!), Number(m[5]), Number(m[6]), fractionToMs(m[7]), 0);
+    }
     return null;
+  }
+  if ((m = MONTH_COMMA_12H.exec(s)) !== null) {
+    const month = MONTHS.get(m[1]!.toLowerCase());
+    if (month === undefined) return null;
+    return fieldsToIso(Number(m[3]), month, Number(m[2]), hour24(Number(m[4]), m[7]!), Number(m[5]), Number(m[6]), 0, 0);
   }
   if (matchTextMonth(s)) {
     return fieldsToIso(yearOpt ?? currentUtcYear(), fMonth, fDay, fHour, fMinute, fSecond, fMs, 0);
@@ -309,6 +321,17 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
       Number(m[3]), Number(m[4]), Number(m[5]), fractionToMs(m[6]), 0);
   }
   return null;
+}
+
+/** `12/3/2026 10:00:00 AM`: Windows Event Viewer and .NET in the en-US locale. */
+const US_DATE_12H = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))? ?([AaPp][Mm])$/;
+/** `Dec 03, 2026 10:00:00 AM`: java.util.logging's SimpleFormatter, US-style text dates. */
+const MONTH_COMMA_12H = /^([A-Za-z]{3}) (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2}) ?([AaPp][Mm])$/;
+
+/** A 12-hour clock's hour on the 24-hour clock (12 AM is 0, 12 PM is 12). */
+function hour24(hour: number, half: string): number {
+  const pm = half.charCodeAt(0) === 80 || half.charCodeAt(0) === 112;
+  return hour === 12 ? (pm ? 12 : 0) : pm ? hour + 12 : hour;
 }
 
 // One-entry cache: consecutive records very often share the same timestamp text.
