@@ -67,6 +67,19 @@ export function isGoTraceLine(line: string): boolean {
   return GO_TRACE_LINE.test(line.length > 800 ? line.slice(0, 800) : line);
 }
 
+/**
+ * Node's report of an uncaught exception opens with the throwing source line's place
+ * (`/app/server.js:12`, then the source and a caret, indented); the exception (`Error: boom`,
+ * `TypeError [ERR_X]: ...`), its frames and the closing `Node.js v20.10.0` belong to it.
+ */
+export const NODE_CRASH_START = /^(?:file:\/\/)?[\w./@-]{1,300}\.[cm]?[jt]sx?:\d{1,7}$/;
+const NODE_CRASH_LINE = /^(?:[A-Z][\w$]{0,80}(?: \[[A-Z_]{1,80}\])?(?::|$)|Node\.js v\d{1,3}\.\d{1,3}\.\d{1,3}$|Emitted 'error' event)/;
+
+/** A line of a Node uncaught-exception report that continues it (see NODE_CRASH_START). */
+export function isNodeCrashLine(line: string): boolean {
+  return NODE_CRASH_LINE.test(line.length > 256 ? line.slice(0, 256) : line);
+}
+
 /** The closing `SomeError: message` line of a Python traceback. */
 export function isPythonExceptionLine(line: string): boolean {
   return PYTHON_EXCEPTION_LINE.test(line.length > 256 ? line.slice(0, 256) : line);

@@ -84,6 +84,13 @@ describe('multi-line records', () => {
     expect(records[1]!.message.split('\n')).toHaveLength(8);
   });
 
+  it("keeps Node's uncaught-exception report in one record: the source place, the caret, the error, its frames and the Node.js version", () => {
+    const records = parseLines(['Server listening on port 3000', '/app/server.js:12', "    throw new Error('boom');", '    ^', '', 'Error: boom',
+      '    at Object.<anonymous> (/app/server.js:12:11)', '', 'Node.js v20.10.0', 'Server listening on port 3000'], 'plain');
+    expect(records.map((r) => r.line)).toEqual([1, 2, 10]);
+    expect(records[1]!.message.split('\n')).toHaveLength(8);
+  });
+
   it('joins a Python traceback including its header-less final exception line', () => {
     const lines = [
       HEADER(1, 'ERROR', 'oops'),

@@ -11,7 +11,7 @@
 import { liftLeadingLevel } from './leading-level.js';
 import type { LogRecord } from '../types.js';
 import {
-  GO_PANIC_START, isBlankLine, isContinuationLine, isCrashOpener, isGoTraceLine, isPythonExceptionLine, PYTHON_TRACEBACK_START, startsIndented,
+  GO_PANIC_START, isBlankLine, isContinuationLine, isCrashOpener, isGoTraceLine, isNodeCrashLine, isPythonExceptionLine, NODE_CRASH_START, PYTHON_TRACEBACK_START, startsIndented,
 } from './continuation.js';
 import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { PrefixAwareParser } from './prefixed.js';
@@ -95,6 +95,8 @@ class LineRecordParser implements RecordParser {
   private inTraceback = false;
   /** The open record is a Go panic report: its goroutine dumps continue it (continuation.ts). */
   private inGoPanic = false;
+  /** The open record is Node's uncaught-exception report (continuation.ts NODE_CRASH_START). */
+  private inNodeCrash = false;
 
   /** Auto-detected: the format may change when the input does. */
   private readonly auto: boolean;
@@ -280,6 +282,7 @@ class LineRecordParser implements RecordParser {
       }
       if (this.inTraceback && isPythonExceptionLine(line)) return this.continueWith(line, lineNo);
       if (this.inGoPanic && isGoTraceLine(line)) return this.continueWith(line, lineNo);
+      if (this.inNodeCrash && isNodeCrashLine(line)) return this.continueWith(line, lineNo);
       parsePlainLine(line, fields, this.ctx);
       return this.startRecord(line, lineNo);
     }
@@ -419,6 +422,7 @@ class LineRecordParser implements RecordParser {
     this.openPartial = this.fields.partial;
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
     this.inGoPanic = GO_PANIC_START.test(this.fields.message);
+    this.inNodeCrash = NODE_CRASH_START.test(line);
     return done;
   }
 
