@@ -110,6 +110,16 @@ describe('bad input to logml predict', () => {
     writeFileSync(fake, Buffer.concat([Buffer.from([0xff, 0xfe]), noise]));
     expectOneLineError(await runCli(['predict', fake]), 2, /marked\.bin: binary file/);
   });
+  it('a file with lines but no record (blank lines, a CSV header alone, an empty JSON array): says so, exit 2', async () => {
+    for (const [name, text] of [['blank.log', '\n\n   \n'], ['header.csv', 'timestamp,level,message\n'], ['empty.json', '[\n]\n']] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      expectOneLineError(await runCli(['predict', file]), 2, /but no log record in them/);
+      expectOneLineError(await runCli(['templates', file]), 2, /but no log record in them/);
+    }
+    const piped = await runCli(['predict'], { stdin: '\n' });
+    expect(piped.code).toBe(0);
+  });
   it('an input whose every line is skipped: says so, exit 2', async () => {
     const file = join(dir, 'all-long.log');
     writeFileSync(file, 'y'.repeat(2 * 1024 * 1024) + '\n' + 'z'.repeat(2 * 1024 * 1024) + '\n');

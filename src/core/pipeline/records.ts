@@ -33,6 +33,8 @@ const MAX_BATCH_CHARS = 1024 * 1024;
 export interface RecordStreamStats {
   skipped: SkipCounts;
   emptyInputs: string[];
+  /** Physical lines read from all inputs (blank ones included). */
+  lines: number;
 }
 
 /** Check that every input path exists and is a readable file (stdin '-' always passes). */
@@ -45,7 +47,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
   for (const path of options.inputs) {
     sources.push({ path, source: await openLineSource({ path, follow: options.follow && path !== '-', maxLineBytes: options.maxLineBytes, signal: options.signal, stdin: options.stdin }) });
   }
-  const stats: RecordStreamStats = { skipped: noSkips(), emptyInputs: [] };
+  const stats: RecordStreamStats = { skipped: noSkips(), emptyInputs: [], lines: 0 };
   async function* batches(): AsyncGenerator<LogRecord[]> {
     for (const { path, source } of sources) {
       const parser = createRecordParser({ source: path, format: options.inputFormat });
@@ -87,6 +89,7 @@ export async function openRecordStream(options: RecordStreamOptions): Promise<{ 
       stats.skipped.unparsable += parser.unparsable;
       if (pending.length) yield pending;
       if (options.signal?.aborted) return;
+      stats.lines += lines;
       if (lines === 0 && totalSkipped(source.skipped) === 0) stats.emptyInputs.push(path);
     }
   }
@@ -106,5 +109,10 @@ export function checkSomethingRead(stats: RecordStreamStats, inputs: readonly st
   if (records === 0 && totalSkipped(stats.skipped) > 0) {
     const names = inputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
     throw new InputError(`${names}: every line was skipped (${skippedParts(stats.skipped)}), nothing to ${verb}`, 'raise --max-line-bytes for very long lines, or check that this is the log you meant');
+  }
+  // (a pipe may carry a stray blank line from a cron job with nothing new: not an error)
+  if (records === 0 && stats.lines > 0 && !inputs.includes('-')) {
+    const names = inputs.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
+    throw new InputError(`${names}: ${stats.lines} line${stats.lines === 1 ? '' : 's'} but no log record in them, nothing to ${verb}`, 'only blank lines, a CSV header without rows or an empty JSON array? check that this is the log you meant');
   }
 }
