@@ -109,6 +109,9 @@ function invalidUtf8Bytes(head: Buffer, n: number): number {
   return bad;
 }
 
+/** Why an input that is not text is refused. */
+const NOT_TEXT = { what: 'binary file, not text logs', hint: 'give a text log file (plain or .gz)' };
+
 /**
  * Why the first bytes of an input are not text logs, or null when they look like text: another
  * compression format, or a sample (up to 64 KiB) with many NUL, control or invalid-UTF-8 bytes.
@@ -130,7 +133,7 @@ export function binaryReason(head: Buffer): { what: string; hint: string } | nul
     else if (b < 8 || (b > 13 && b < 32 && b !== 27)) control++;
   }
   const binary = nul > n * 0.05 || nul + control > n * 0.3 || nul + control + invalidUtf8Bytes(head, n) > n * 0.1;
-  return binary ? { what: 'binary file, not text logs', hint: 'give a text log file (plain or .gz)' } : null;
+  return binary ? NOT_TEXT : null;
 }
 
 function refuseBinary(name: string, head: Buffer, inside = ''): void {
@@ -138,8 +141,19 @@ function refuseBinary(name: string, head: Buffer, inside = ''): void {
   if (reason) throw new InputError(`${name}: ${inside}${reason.what}`, reason.hint);
 }
 
-function refuseAsBinary(name: string, inside = ''): never {
-  throw new InputError(`${name}: ${inside}binary file, not text logs`, 'give a text log file (plain or .gz)');
+/**
+ * The first chunk of an input (after gunzip when compressed): binary is refused; UTF-16 text gets
+ * a transcoder, which `chunk` has already been through. Returns the chunk to split and the
+ * transcoder for the chunks after it (null for UTF-8 text).
+ */
+function openText(name: string, head: Buffer, inside = ''): { chunk: Buffer; transcode: ((chunk: Buffer) => Buffer) | null } {
+  const utf16 = utf16Encoding(head);
+  const transcode = utf16 === null ? null : utf16Transcoder(utf16, () => {
+    throw new InputError(`${name}: ${inside}${NOT_TEXT.what}`, NOT_TEXT.hint);
+  });
+  const chunk = transcode === null ? head : transcode(head);
+  refuseBinary(name, chunk, inside);
+  return { chunk, transcode };
 }
 
 async function statInput(path: string): Promise<Stats> {
@@ -191,10 +205,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
           yield* fromGzip(stream, chunk, gunzip);
           return;
         }
-        const utf16 = utf16Encoding(chunk);
-        if (utf16 !== null) transcode = utf16Transcoder(utf16, () => refuseAsBinary(name));
-        if (transcode !== null) chunk = transcode(chunk);
-        refuseBinary(name, chunk);
+        ({ chunk, transcode } = openText(name, chunk));
       } else if (transcode !== null) chunk = transcode(chunk);
       const batch = splitter.push(chunk);
       if (batch.lines.length) yield batch;
@@ -221,10 +232,7 @@ export async function openLineSource(options: LineSourceOptions): Promise<LineSo
       for await (let out of gunzip as AsyncIterable<Buffer>) {
         if (firstOut) {
           firstOut = false;
-          const utf16 = utf16Encoding(out);
-          if (utf16 !== null) transcode = utf16Transcoder(utf16, () => refuseAsBinary(name, 'gzip-compressed '));
-          if (transcode !== null) out = transcode(out);
-          refuseBinary(name, out, 'gzip-compressed ');
+          ({ chunk: out, transcode } = openText(name, out, 'gzip-compressed '));
         } else if (transcode !== null) out = transcode(out);
         const batch = splitter.push(out);
         if (batch.lines.length) yield batch;

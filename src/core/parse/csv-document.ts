@@ -37,8 +37,9 @@ function unquote(name: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
 }
 
-/** The header of a CSV/TSV log export, when `line` is one; else null. */
+/** The header of a CSV/TSV log export, when `line` is one (a UTF-8 byte-order mark before it is allowed); else null. */
 export function csvHeaderOf(line: string): CsvHeader | null {
+  if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
   for (const delimiter of ['\t', ',', ';']) {
     const names = line.split(delimiter).map(unquote);
     if (names.length < 2 || names.length > 64 || !names.every((n) => NAME.test(n))) continue;
@@ -133,7 +134,7 @@ export class CsvDocumentParser {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1); // CRLF input
     if (this.header === null) {
       if (line.trim().length === 0) return [];
-      this.header = csvHeaderOf(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+      this.header = csvHeaderOf(line);
       if (this.header !== null) return [];
       // not a header after all (cannot happen when chosen by detection): a plain record
       return [{ source: this.source, line: lineNo, time: null, level: null, message: line, component: null }];

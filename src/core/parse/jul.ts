@@ -6,33 +6,29 @@
  *     SEVERE: Failed to start connector [Connector[HTTP/1.1-8080]]
  *
  * `julHeader` reads the first line; `julRecordLine` joins it with the second into one header
- * line that the `header` format reads (`2026-12-03T10:00:01 ERROR org.apache...StandardService:
+ * line that the `header` format reads (`2026-12-03T10:00:01.000Z SEVERE org.apache...StandardService:
  * Failed to start ...`): time, level and the class as component, the message as written.
  */
 
-const FIRST = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M) ([A-Za-z_$][\w.$]{0,255})(?: [\w$<>]{1,128})?$/;
-const SECOND = /^(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): /;
-const LEVEL_WORD: Readonly<Record<string, string>> = { SEVERE: 'ERROR', WARNING: 'WARN', INFO: 'INFO', CONFIG: 'DEBUG', FINE: 'DEBUG', FINER: 'TRACE', FINEST: 'TRACE' };
-const MONTH: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
+import { normalizeTime } from './time.js';
 
-/** The first line of a SimpleFormatter record: its time (ISO, no zone) and source class; else null. */
+const FIRST = /^([A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M) ([A-Za-z_$][\w.$]{0,255})(?: [\w$<>]{1,128})?$/;
+const SECOND = /^(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): /;
+
+/** The first line of a SimpleFormatter record: its time (ISO) and source class; else null. */
 export function julHeader(line: string): { time: string; source: string } | null {
   // `Mon D, YYYY` / `Mon DD, YYYY`: a comma at 5 or 6 (checked before the pattern: every line comes here)
   if (line.length > 400 || line.charCodeAt(3) !== 32 || (line.charCodeAt(5) !== 44 && line.charCodeAt(6) !== 44)) return null;
   const m = FIRST.exec(line);
   if (m === null) return null;
-  const month = MONTH[m[1]!];
-  let hour = Number(m[4]);
-  if (month === undefined || hour < 1 || hour > 12) return null;
-  if (m[7] === 'PM' && hour !== 12) hour += 12;
-  if (m[7] === 'AM' && hour === 12) hour = 0;
-  const pad = (n: number | string) => String(n).padStart(2, '0');
-  return { time: `${m[3]}-${pad(month)}-${pad(m[2]!)}T${pad(hour)}:${m[5]}:${m[6]}`, source: m[8]! };
+  const time = normalizeTime(m[1]);
+  return time === null ? null : { time, source: m[2]! };
 }
 
 /** The header line for a first line and the second line after it, or null when `second` is not one. */
 export function julRecordLine(header: { time: string; source: string }, second: string): string | null {
   const m = SECOND.exec(second);
   if (m === null) return null;
-  return `${header.time} ${LEVEL_WORD[m[1]!]} ${header.source}: ${second.slice(m[0].length)}`;
+  // the header format reads the level word itself (SEVERE is ERROR, FINER TRACE: level.ts)
+  return `${header.time} ${m[1]} ${header.source}: ${second.slice(m[0].length)}`;
 }

@@ -93,10 +93,11 @@ class LineRecordParser implements RecordParser {
   private openChars = 0;
   private pendingBlanks = 0;
   private inTraceback = false;
-  /** The open record is a Go panic report: its goroutine dumps continue it (continuation.ts). */
-  private inGoPanic = false;
-  /** The open record is Node's uncaught-exception report (continuation.ts NODE_CRASH_START). */
-  private inNodeCrash = false;
+  /**
+   * The open record is a runtime's crash report (a Go panic, Node's uncaught exception): which
+   * unindented lines continue it (continuation.ts); null for other records.
+   */
+  private reportLine: ((line: string) => boolean) | null = null;
 
   /** Auto-detected: the format may change when the input does. */
   private readonly auto: boolean;
@@ -281,8 +282,7 @@ class LineRecordParser implements RecordParser {
         return this.continueWith(line, lineNo);
       }
       if (this.inTraceback && isPythonExceptionLine(line)) return this.continueWith(line, lineNo);
-      if (this.inGoPanic && isGoTraceLine(line)) return this.continueWith(line, lineNo);
-      if (this.inNodeCrash && isNodeCrashLine(line)) return this.continueWith(line, lineNo);
+      if (this.reportLine !== null && this.reportLine(line)) return this.continueWith(line, lineNo);
       parsePlainLine(line, fields, this.ctx);
       return this.startRecord(line, lineNo);
     }
@@ -421,8 +421,7 @@ class LineRecordParser implements RecordParser {
     this.openLineNos = [lineNo];
     this.openPartial = this.fields.partial;
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
-    this.inGoPanic = GO_PANIC_START.test(this.fields.message);
-    this.inNodeCrash = NODE_CRASH_START.test(line);
+    this.reportLine = GO_PANIC_START.test(this.fields.message) ? isGoTraceLine : NODE_CRASH_START.test(line) ? isNodeCrashLine : null;
     return done;
   }
 
@@ -520,7 +519,7 @@ export function createRecordParser(options: RecordParserOptions): RecordParser {
     if (firstLines === undefined) return new LineRecordParser(options);
     if (isJsonDocument(firstLines)) return new JsonDocumentParser(new LineRecordParser({ ...options, format: 'json' }), MAX_RECORD_CHARS);
     const first = firstLines.find((l) => l.trim().length > 0);
-    if (first !== undefined && csvHeaderOf(first.replace(/^\uFEFF/, '')) !== null) return new CsvDocumentParser(options.source, MAX_RECORD_CHARS, options.year);
+    if (first !== undefined && csvHeaderOf(first) !== null) return new CsvDocumentParser(options.source, MAX_RECORD_CHARS, options.year);
     return new LineRecordParser(options);
   };
   return new PrefixAwareParser(make, Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
