@@ -28,14 +28,29 @@ function skipSpaces(line: string, pos: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // NCSA common / combined: `host ident user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 ...`
+// (also werkzeug's, Flask's development server: `127.0.0.1 - - [03/Dec/2026 10:02:11] "GET / HTTP/1.1" 200 -`)
 
-const ACCESS_HEAD = /^[^ "[\]]{1,255} [^ "[\]]{1,255} (?:[^ "[\]]{1,255}|"[^"]{0,255}") \[(\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\] (?="|-)/;
+const ACCESS_HEAD = /^[^ "[\]]{1,255} [^ "[\]]{1,255} (?:[^ "[\]]{1,255}|"[^"]{0,255}") \[(\d{2}\/[A-Za-z]{3}\/\d{4}[: ]\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\] (?="|-)/;
 const ACCESS_STATUS = /^(?:"(?:[^"\\]|\\.){0,8192}"|-) (\d{3}) /;
 
 /** An NCSA access line: time from the bracket, status code as a field, message from the request on. */
 function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  const bracket = line.indexOf(' [');
-  if (bracket < 3 || bracket > 770) return false;
+  // the bracket opens the fourth field (host ident user [time]): found by the spaces, so a line
+  // without it is rejected within its first three fields instead of a scan of the whole line
+  const s1 = line.indexOf(' ');
+  if (s1 < 1 || s1 > 255) return false;
+  const s2 = line.indexOf(' ', s1 + 1);
+  if (s2 < 0 || s2 - s1 > 256) return false;
+  let bracket: number;
+  if (line.charCodeAt(s2 + 1) === 34 /* " */) {
+    bracket = line.indexOf('" [', s2 + 2);
+    if (bracket < 0 || bracket - s2 > 258) return false;
+    bracket++;
+  } else {
+    bracket = line.indexOf(' ', s2 + 1);
+    if (bracket < 0 || bracket - s2 > 256) return false;
+  }
+  if (line.charCodeAt(bracket + 1) !== 91 /* [ */) return false;
   // `[10/Oct/...`: two digits and a slash after the bracket (most lines stop here, before the regex)
   if (!isDigit(line.charCodeAt(bracket + 2)) || line.charCodeAt(bracket + 4) !== 47 /* / */) return false;
   const m = ACCESS_HEAD.exec(line.length > 1024 ? line.slice(0, 1024) : line);
@@ -231,16 +246,19 @@ function parsePhpLine(line: string, out: LineFields, ctx: LineParseContext): boo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Serilog's console default: `[10:02:03 WRN] message` (a clock, no date: the time stays unknown)
+// A clock and a level in one bracket (no date: the time stays unknown): Serilog's console default
+// `[10:02:03 WRN] message`, Bukkit/Paper servers' `[10:02:03 INFO]: message`
 
-const SERILOG_HEAD = /^\[\d{2}:\d{2}:\d{2}(?:\.\d{1,9})? (VRB|DBG|INF|WRN|ERR|FTL)\] /;
+const CLOCK_LEVEL_HEAD = /^\[\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})? ([A-Za-z]{3,8})\]:? /;
 const SERILOG_LEVELS: Readonly<Record<string, Level>> = { VRB: 'TRACE', DBG: 'DEBUG', INF: 'INFO', WRN: 'WARN', ERR: 'ERROR', FTL: 'FATAL' };
 
-function parseSerilogLine(line: string, out: LineFields): boolean {
-  const m = SERILOG_HEAD.exec(prefixOf(line));
+function parseClockLevelLine(line: string, out: LineFields): boolean {
+  const m = CLOCK_LEVEL_HEAD.exec(prefixOf(line));
   if (m === null) return false;
+  const level = SERILOG_LEVELS[m[1]!] ?? levelFromHeaderWord(m[1]!);
+  if (level === undefined || level === null) return false;
   out.time = null;
-  out.level = SERILOG_LEVELS[m[1]!]!;
+  out.level = level;
   out.component = null;
   out.message = sliceTrimEnd(line, m[0].length);
   return true;
@@ -287,7 +305,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       const after = line.charCodeAt(close + 1);
       if (after === 91 /* [ */ && parseBracketedLine(line, out, ctx)) return true;
       if (after === 32 && line.startsWith(' PHP ', close + 1) && parsePhpLine(line, out, ctx)) return true;
-      if (close <= 22 && parseSerilogLine(line, out)) return true;
+      if (close <= 22 && parseClockLevelLine(line, out)) return true;
     }
     if (isDigit(line.charCodeAt(1)) && (parseEnvLoggerLine(line, out, ctx) || parseCeleryLine(line, out, ctx))) return true;
   }
@@ -433,6 +451,37 @@ function parseColumnLine(line: string, out: LineFields, ctx: LineParseContext): 
   return false;
 }
 
+const MAX_BAR_FIELDS = 6;
+/** One `key=value` header field (no spaces, quotes or bars in it). */
+const BAR_FIELD = /^([A-Za-z_][\w.]{0,15})=([^\s|"=]{0,64})$/;
+
+/**
+ * `time key=value ... | message`: Ansible's log file (`p=3101 u=deploy n=ansible | ok: [web01]`).
+ * One to six `key=value` fields, then ` | `; the `n`/`name`/`logger` field names the component.
+ */
+function parseTimeFieldsBarLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const lead = readLeadingTime(line, ctx);
+  if (lead === null) return false;
+  let at = lead.end;
+  let component: string | null = null;
+  for (let f = 0; f < MAX_BAR_FIELDS; f++) {
+    const end = line.indexOf(' ', at);
+    if (end < 0 || end - at > 82) return false;
+    const m = BAR_FIELD.exec(line.slice(at, end));
+    if (m === null) return false;
+    if (m[1] === 'n' || m[1] === 'name' || m[1] === 'logger') component = m[2]!;
+    at = end + 1;
+    if (line.charCodeAt(at) === 124 /* | */ && (line.charCodeAt(at + 1) === 32 || at + 1 === line.length)) {
+      out.time = lead.time;
+      out.level = null;
+      out.component = component;
+      out.message = sliceTrimEnd(line, skipSpaces(line, at + 1));
+      return true;
+    }
+  }
+  return false;
+}
+
 /** The level-less layouts, tried when the generic scan found no level. */
 export function parseLevellessHeaderLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
   const first = line.charCodeAt(0);
@@ -440,5 +489,5 @@ export function parseLevellessHeaderLine(line: string, out: LineFields, ctx: Lin
   if (isDigit(first) && parsePipeLine(line, out, ctx)) return true;
   if (parseColumnLine(line, out, ctx)) return true;
   if (!isDigit(first) && first !== 91 /* [ */ && !(first >= 65 && first <= 90)) return false;
-  return parseTimeDashLine(line, out, ctx);
+  return parseTimeDashLine(line, out, ctx) || parseTimeFieldsBarLine(line, out, ctx);
 }

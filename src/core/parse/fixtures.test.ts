@@ -42,6 +42,9 @@ const CASES: ReadonlyArray<[file: string, format: InputFormat]> = [
   ['clef.ndjson', 'json'],
   ['journal.ndjson', 'json'],
   ['go-panic.log', 'plain'],
+  ['log4j2-minecraft.log', 'header'],
+  ['ansible.log', 'header'],
+  ['cassandra.log', 'header'],
 ];
 
 /**

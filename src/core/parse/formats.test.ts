@@ -251,6 +251,17 @@ describe('application layouts with their own header', () => {
     ['[2026-12-03T10:00:00Z ERROR myapp::db] connection failed: timed out', '2026-12-03T10:00:00.000Z', 'ERROR', 'myapp::db', 'connection failed: timed out'],
     ['[2026-12-03 10:00:01,456: ERROR/ForkPoolWorker-1] Task billing.charge[3f1c] raised unexpected: ConnectionError()', '2026-12-03T10:00:01.456Z', 'ERROR', 'ForkPoolWorker-1', 'Task billing.charge[3f1c] raised unexpected: ConnectionError()'],
     ['<3>[  812.004512] EXT4-fs error (device nvme0n1p2): Detected aborted journal', null, 'ERROR', 'kernel', 'EXT4-fs error (device nvme0n1p2): Detected aborted journal'],
+    ['WARN  [GossipTasks:1] 2026-12-03 10:10:10,010 FailureDetector.java:288 - Not marking nodes down due to local pause',
+      '2026-12-03T10:10:10.010Z', 'WARN', 'FailureDetector.java', 'Not marking nodes down due to local pause'],
+    // log4j2's `[%d{HH:mm:ss}] [%t/%level]: %msg` (Minecraft's server) and Bukkit/Paper's `[HH:mm:ss LEVEL]: `
+    ['[10:31:40] [Server thread/WARN]: Can\'t keep up! Is the server overloaded?', null, 'WARN', 'Server thread', 'Can\'t keep up! Is the server overloaded?'],
+    ['[10:40:02] [User Authenticator #3/INFO]: UUID of player Steve is 069a79f4', null, 'INFO', 'User Authenticator #3', 'UUID of player Steve is 069a79f4'],
+    ['[10:00:12 INFO]: Done (7.112s)! For help, type "help"', null, 'INFO', null, 'Done (7.112s)! For help, type "help"'],
+    // Ansible's log file: `time p=PID u=USER n=ansible | message`; `[WARNING]: ` lifted with its colon
+    ['2026-12-03 10:00:03,442 p=3101 u=deploy n=ansible | ok: [web01]', '2026-12-03T10:00:03.442Z', null, 'ansible', 'ok: [web01]'],
+    ['2026-12-03 10:00:21,337 p=3101 u=deploy n=ansible | [WARNING]: Module remote_tmp did not exist', '2026-12-03T10:00:21.337Z', 'WARN', 'ansible', 'Module remote_tmp did not exist'],
+    // werkzeug (Flask's development server): an access line with a space before the clock
+    ['127.0.0.1 - - [03/Dec/2026 10:04:55] "POST /api/checkout HTTP/1.1" 500 -', '2026-12-03T10:04:55.000Z', null, null, '"POST /api/checkout HTTP/1.1" 500 -'],
   ])('reads %s', (line, time, level, component, message) => {
     expect(parseOne(line)).toMatchObject({ time, level, component, message });
   });
@@ -292,6 +303,7 @@ describe('a level at the start of the message, when the header gave none', () =>
     'note: this is not a level',
     'java.lang.IllegalStateException: boom',
     'config.yaml: loaded 12 keys',
+    '[10:00:12 started]: not a level',
   ])('leaves %s as written', (line) => {
     const r = parseOne(line);
     expect(r.message).toBe(line);

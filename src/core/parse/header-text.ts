@@ -143,9 +143,11 @@ function headerTokenLevel(line: string, start: number, end: number): Level | nul
   if (line.charCodeAt(s) === OPEN_BRACKET && line.charCodeAt(e - 1) === CLOSE_BRACKET) {
     s++;
     e--;
-    // Apache 2.4: `[core:error]`, `[ssl:warn]`
+    // Apache 2.4: `[core:error]`, `[ssl:warn]`; log4j2's `[%t/%level]` (Minecraft): `[Server thread/WARN]`
     const colon = line.lastIndexOf(':', e - 1);
-    if (colon > s && e - colon - 1 >= 3) s = colon + 1;
+    const slash = line.lastIndexOf('/', e - 1);
+    const cut = Math.max(colon, slash);
+    if (cut > s && e - cut - 1 >= 3) s = cut + 1;
   }
   const last = line.charCodeAt(e - 1);
   if (last === COMMA || last === COLON) e--;
@@ -315,11 +317,17 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
   }
 
   const levelStart = tokStart[levelIndex]!;
+  let msg = tokEnd[levelIndex]!;
   if (line.charCodeAt(levelStart) === OPEN_BRACKET) {
-    const colon = line.indexOf(':', levelStart);
-    if (colon > levelStart + 1 && colon < tokEnd[levelIndex]!) out.component = line.slice(levelStart + 1, colon);
+    // `[component:level]`, `[thread/level]`: the part before the level names the component
+    const close = msg - 1;
+    let cut = close - 1;
+    while (cut > levelStart && line.charCodeAt(cut) !== COLON && line.charCodeAt(cut) !== 47 /* / */) cut--;
+    if (cut > levelStart + 1) out.component = line.slice(levelStart + 1, cut);
+    // `[Server thread/INFO]: message`
+    if (line.charCodeAt(msg) === COLON && line.charCodeAt(msg + 1) === SPACE) msg++;
   }
-  let msg = skipSpaces(line, tokEnd[levelIndex]!);
+  msg = skipSpaces(line, msg);
   msg = skipAfterLevelFields(line, msg);
   if (line.charCodeAt(msg) === DASH && line.charCodeAt(msg + 1) === SPACE) {
     out.message = sliceTrimEnd(line, skipSpaces(line, msg + 2));
@@ -332,6 +340,8 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
 
 /** Django's verbose formatter after the time: `module process thread ` (the module is the component). */
 const MODULE_PROCESS_THREAD = /^([A-Za-z_][\w.]{0,127}) \d{1,10} \d{1,20} /;
+/** Cassandra's `LEVEL [thread] time File.java:123 - message`: the source file and line, then ` - `. */
+const SOURCE_LINE_DASH = /^([A-Za-z_][\w$]{0,127}\.[A-Za-z]{1,10}):\d{1,7} - /;
 
 /** `LEVEL time... rest`: the tokens before `messageToken` were the level and the time. */
 function readAfterLeadingLevel(line: string, out: LineFields, ctx: LineParseContext, level: Level, messageToken: number): boolean {
@@ -341,7 +351,8 @@ function readAfterLeadingLevel(line: string, out: LineFields, ctx: LineParseCont
   out.time = time;
   out.component = null;
   let msg = tokStart[messageToken]!;
-  const m = MODULE_PROCESS_THREAD.exec(line.slice(msg, msg + 200));
+  const head = line.slice(msg, msg + 200);
+  const m = MODULE_PROCESS_THREAD.exec(head) ?? SOURCE_LINE_DASH.exec(head);
   if (m !== null) {
     out.component = m[1]!;
     msg += m[0].length;

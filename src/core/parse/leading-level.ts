@@ -41,7 +41,8 @@ export function liftLeadingLevel(f: LineFields, ctx?: LineParseContext): void {
     const close = m.indexOf(']', 2);
     if (close < 0 || close > 14) return;
     const level = levelFromHeaderWord(m.slice(1, close).trim());
-    if (level !== null) cut(f, level, close + 1);
+    // `[WARNING]: message` (Ansible): the colon goes with the bracket
+    if (level !== null) cut(f, level, m.charCodeAt(close + 1) === 58 /* : */ ? close + 2 : close + 1);
     // AWS Lambda's Python runtime: `[ERROR]\t2026-12-03T10:00:00.000Z\t<request id>\tmsg`
     if (level !== null && f.time === null && ctx !== undefined) {
       const msg = f.message;
