@@ -421,7 +421,8 @@ class LineRecordParser implements RecordParser {
     this.openLineNos = [lineNo];
     this.openPartial = this.fields.partial;
     this.inTraceback = line.startsWith(PYTHON_TRACEBACK_START);
-    this.reportLine = GO_PANIC_START.test(this.fields.message) ? isGoTraceLine : NODE_CRASH_START.test(line) ? isNodeCrashLine : null;
+    // (a Node crash report's first line is a path with no space in it: most lines stop at indexOf)
+    this.reportLine = GO_PANIC_START.test(this.fields.message) ? isGoTraceLine : line.indexOf(' ') < 0 && NODE_CRASH_START.test(line) ? isNodeCrashLine : null;
     return done;
   }
 

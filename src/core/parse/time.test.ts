@@ -1,7 +1,7 @@
 /**
  * @file normalizeTime tables: every supported shape, invalid input, injected and default years.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { normalizeTime } from './index.js';
 
 describe('normalizeTime', () => {
@@ -64,6 +64,27 @@ describe('normalizeTime', () => {
     for (let ms = 1e11; ms < 7e12; ms += 123_456_789_012) {
       const whole = Math.floor(ms);
       expect(normalizeTime(whole)).toBe(new Date(whole).toISOString());
+    }
+  });
+});
+
+describe('the minute cache (the text up to the seconds of the last time, reused by the next)', () => {
+  // each string after the first shares its minute with one before it; a fresh copy of the module
+  // (no cache) must read every one of them the same
+  const SEQUENCE = [
+    '2015-10-18 18:01:47,978', '2015-10-18 18:01:48,001', '2015-10-18 18:01:59Z', '2015-10-18 18:01:61',
+    '2015-10-18 18:01:4', '2015-10-18 18:01:47 +02:00', '2015-10-18 18:01:47.5', '2015-10-18T18:01:47.123Z',
+    '2015-10-18T18:01:48', '2015-10-18T18:01:48x', '081109 203615', '081109 203616', '081109 2036161',
+    '12-03 10:00:01.123', '12-03 10:00:02.999', '2005-06-03-15.42.50.675872', '2005-06-03-15.42.51.000001',
+    '20171223-22:15:29:606', '20171223-22:15:30:1', '2016-02-29 10:00:00', '2016-02-29 10:00:60', '17/06/09 20:10:40',
+    '17/06/09 20:10:41', '2015-10-18 18:01:47,978', '2015-10-18 18:01:47', '2015-10-18 18:01:47,9789999',
+  ];
+  it('gives what a full parse gives, string by string', async () => {
+    const { normalizeTime: cached } = await import('./time.js');
+    for (const s of SEQUENCE) {
+      vi.resetModules();
+      const { normalizeTime: fresh } = await import('./time.js');
+      expect([s, cached(s, { year: 2026 })]).toEqual([s, fresh(s, { year: 2026 })]);
     }
   });
 });

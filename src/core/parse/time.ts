@@ -60,14 +60,24 @@ function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// Where the seconds field began in the last match (index in the string and in the layout).
+let fSecondsAt = -1;
+let fSecondsJ = -1;
+
 /** Match `s` against one fixed layout, filling the scratch fields; year -1 when the layout has none. */
 function matchLayout(s: string, layout: string): boolean {
-  const n = s.length;
-  let i = 0;
   fYear = -1;
   fMonth = fDay = fHour = fMinute = fSecond = fMs = 0;
+  return matchLayoutFrom(s, layout, 0, 0);
+}
+
+/** matchLayout from string index `i0` and layout index `j0`, the fields before them already set. */
+function matchLayoutFrom(s: string, layout: string, i0: number, j0: number): boolean {
+  const n = s.length;
+  let i = i0;
   let shortYear = -1;
-  for (let j = 0; j < layout.length; j++) {
+  fSecondsAt = -1;
+  for (let j = j0; j < layout.length; j++) {
     const l = layout.charCodeAt(j);
     if (i >= n) return false;
     const c = s.charCodeAt(i);
@@ -89,6 +99,10 @@ function matchLayout(s: string, layout: string): boolean {
     }
     if (!isDigitCode(c)) return false;
     const d = c - 48;
+    if (l === 115 && fSecondsAt < 0) {
+      fSecondsAt = i;
+      fSecondsJ = j;
+    }
     i++;
     switch (l) {
       case 89: fYear = fYear < 0 ? d : fYear * 10 + d; break; // Y
@@ -281,8 +295,10 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
       return epoch ? epochNumberToIso(Number(s)) : null;
     }
     if (matchAnyLayout(s)) {
-      return fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute,
+      const iso = fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute,
         fSecond, fMs, 0);
+      if (iso !== null && fSecondsAt > 0) rememberMinute(s);
+      return iso;
     }
     if ((m = ISO_LIKE.exec(s)) !== null) {
       return fieldsToIso(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0),
@@ -334,6 +350,43 @@ function hour24(hour: number, half: string): number {
   return hour === 12 ? (pm ? 12 : 0) : pm ? hour + 12 : hour;
 }
 
+// The text up to the seconds of the last fixed-layout time, and its fields: the next record's
+// time very often opens with the same text (the same minute), and then only its seconds and
+// fraction are read. Exactly what a full match would give: the same characters take the same
+// path through the layout, and no string matches two layouts.
+let minuteText = '';
+let minuteLayout = 0;
+let minuteJ = 0;
+let mYear = 0;
+let mMonth = 0;
+let mDay = 0;
+let mHour = 0;
+let mMinute = 0;
+
+function rememberMinute(s: string): void {
+  minuteText = s.slice(0, fSecondsAt);
+  minuteLayout = lastLayout;
+  minuteJ = fSecondsJ;
+  mYear = fYear;
+  mMonth = fMonth;
+  mDay = fDay;
+  mHour = fHour;
+  mMinute = fMinute;
+}
+
+/** The time of `s` read after its cached minute, or undefined when `s` does not go on from it. */
+function timeAfterMinute(s: string, yearOpt: number | undefined): string | null | undefined {
+  if (minuteText.length === 0 || s.length <= minuteText.length || !s.startsWith(minuteText)) return undefined;
+  fYear = mYear;
+  fMonth = mMonth;
+  fDay = mDay;
+  fHour = mHour;
+  fMinute = mMinute;
+  fSecond = fMs = 0;
+  if (!matchLayoutFrom(s, FIXED_LAYOUTS[minuteLayout]!, minuteText.length, minuteJ)) return undefined;
+  return fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute, fSecond, fMs, 0);
+}
+
 // One-entry cache: consecutive records very often share the same timestamp text.
 let lastRaw = '';
 let lastYear: number | undefined;
@@ -356,7 +409,7 @@ export function normalizeTime(raw: unknown, opts?: { year?: number }): string | 
     if (raw === lastRaw && year === lastYear) return lastResult;
     let s = raw.length > MAX_TIME_CHARS + 4 ? '' : raw.trim();
     if (s.charCodeAt(s.length - 1) === 44 /* , */) s = s.slice(0, -1);
-    const result = s.length === 0 || s.length > MAX_TIME_CHARS ? null : parseTimeString(s, year);
+    const result = s.length === 0 || s.length > MAX_TIME_CHARS ? null : (timeAfterMinute(s, year) ?? parseTimeString(s, year));
     lastRaw = raw;
     lastYear = year;
     lastResult = result;
