@@ -77,7 +77,8 @@ let generalCache: LabeledMessage[] | null = null;
 /**
  * What every level model of the recipe trains on besides LogHub: the corpus, the known failure
  * messages, and the seeded augmentation drawn from those two (src/core/train/augment.ts: invented
- * jargon lines as INFO, statements with jargon around them at their own level).
+ * jargon lines as INFO, statements with jargon around them at their own level, trouble statements
+ * without their trouble words as INFO).
  */
 export function generalRows(): LabeledMessage[] {
   if (!generalCache) {
@@ -111,7 +112,7 @@ export function buildDefaultModels() {
     name: 'level-default',
     version,
     heldOut: level.test,
-    description: `mined logging statements of 158 open-source projects (fixtures/logstatements, placeholders filled), the well-known failure and degradation messages of src/core/train/known-failures.ts, 24,000 seeded augmentation rows (src/core/train/augment.ts: invented jargon lines as INFO, statements inside jargon at their own level), and LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/logstatements/README.md and fixtures/loghub-2k/README.md`,
+    description: `mined logging statements of 158 open-source projects (fixtures/logstatements, placeholders filled), the well-known failure and degradation messages of src/core/train/known-failures.ts, 30,000 seeded augmentation rows (src/core/train/augment.ts: invented jargon lines as INFO, statements inside jargon at their own level, trouble statements without their trouble words as INFO), and LogHub 2k samples (Content column, level token hidden) of ${LEVEL_SYSTEMS.join(', ')}; see fixtures/logstatements/README.md and fixtures/loghub-2k/README.md`,
   });
 
   const anomaly = split(SYSTEMS, (s, r) => ({ ...r, anomaly: s === 'BGL' ? r.anomaly : false }));

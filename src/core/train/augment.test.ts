@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LEXICON } from '../features/lexicon.js';
 import { tokenize } from '../features/tokenize.js';
-import { augmentRows, jargonLine } from './augment.js';
+import { augmentRows, jargonLine, withoutTroubleWords } from './augment.js';
 import { createRng } from './prng.js';
 import type { LabeledMessage } from './trainers.js';
 
@@ -34,6 +34,23 @@ describe('augmentRows', () => {
       expect(r.level).toBe(from.level);
     }
     expect(new Set(rows.map((r) => r.group)).size).toBe(10);
+  });
+  it('re-uses trouble statements without their trouble words as INFO (topicOnly)', () => {
+    const rows = augmentRows([...statements, { message: 'Could not deploy release 42 to cluster', level: 'WARN', group: 'd' }], { seed: 1, neutral: 0, context: 0, groups: 3, topicOnly: 30 });
+    const topic = rows.filter((r) => r.group!.startsWith('synthetic-topic'));
+    expect(topic).toHaveLength(30);
+    expect(topic.every((r) => r.level === 'INFO')).toBe(true);
+    expect(new Set(topic.map((r) => r.message))).toEqual(new Set(['deploy release 42 to cluster']));
+    expect(topic.every((r) => r.source === 'd')).toBe(true); // the project's words: its source for groupShrink
+    // without the option, the rows are what they were
+    expect(augmentRows(statements, { seed: 1, neutral: 20, context: 20, groups: 3 })).toEqual(augmentRows(statements, { seed: 1, neutral: 20, context: 20, groups: 3, topicOnly: 0 }));
+  });
+  it('finds the trouble words: lexicon words, negations, error-like identifiers', () => {
+    expect(withoutTroubleWords('Failed to clone repository shop.git: connection refused')).toBe('to clone repository shop.git: connection');
+    expect(withoutTroubleWords("Can't open /var/lib/app.db while migrating")).toBe('open /var/lib/app.db migrating');
+    expect(withoutTroubleWords('SocketTimeoutError raised by upstream')).toBe('raised by upstream');
+    expect(withoutTroubleWords('Server started on port 8080')).toBeNull(); // nothing to take away
+    expect(withoutTroubleWords('Connection refused')).toBeNull(); // too little left
   });
   it('makes jargon without severity words (what it teaches is "unknown is not trouble")', () => {
     const rng = createRng(9);

@@ -5,7 +5,11 @@
  * stays trouble when a line carries extra detail (a statement with a jargon tail or prefix keeps
  * its level). Without (1), an unknown line gets a near-uniform distribution over six levels,
  * half of them trouble; without (2), L2-normalised features let a long tail of counters dilute
- * "Out of memory: Killed process" into INFO. Deterministic: the same seed, the same rows.
+ * "Out of memory: Killed process" into INFO. (3) The topic of a trouble statement is not trouble
+ * ("deploy", "repository", "order <NUM>" without "failed"): the lexicon's trouble words are taken
+ * out of a sample of trouble statements and the rest is labelled INFO. Without (3), a stranger's
+ * routine line ("New session 42 of user deploy.") read as ERROR because its words occur in error
+ * statements. Deterministic: the same seed, the same rows.
  */
 import { LEXICON } from '../features/lexicon.js';
 import type { Level } from '../types.js';
@@ -71,9 +75,35 @@ export interface AugmentOptions {
   context: number;
   /** The rows are spread over this many groups, so that group balancing gives them that many sources' weight. */
   groups: number;
+  /**
+   * Trouble statements re-used without their trouble words (the severity lexicon's fail and warn
+   * words, negations), labelled INFO: what is left ("deploy", "repository", "order <NUM>") is the
+   * topic, and a topic alone is not trouble. Optional (0 = none).
+   */
+  topicOnly?: number;
 }
 
-export const AUGMENT_DEFAULTS: AugmentOptions = { seed: 7, neutral: 12000, context: 12000, groups: 8 };
+export const AUGMENT_DEFAULTS: AugmentOptions = { seed: 7, neutral: 12000, context: 12000, groups: 8, topicOnly: 6000 };
+
+/** Words that carry trouble besides the lexicon's fail and warn words. */
+const TROUBLE_EXTRA = new Set(['could', 'couldn\'t', 'can\'t', 'won\'t', 'wasn\'t', 'isn\'t', 'doesn\'t', 'didn\'t', 'timed', 'out', 'while', 'due']);
+
+/** `message` without its trouble words, or null when none was there or too little is left. */
+export function withoutTroubleWords(message: string): string | null {
+  const words = message.split(/\s+/).filter((w) => w.length > 0);
+  let removed = 0;
+  const kept = words.filter((w) => {
+    const bare = w.toLowerCase().replace(/^[^a-z']+|[^a-z']+$/g, '');
+    const category = LEXICON.get(bare);
+    if (category === 'fail' || category === 'warn' || TROUBLE_EXTRA.has(bare) || /(?:error|exception|fail)/.test(bare)) {
+      removed++;
+      return false;
+    }
+    return true;
+  });
+  const letters = kept.filter((w) => /[a-z]{2}/i.test(w)).length;
+  return removed > 0 && letters >= 2 ? kept.join(' ') : null;
+}
 
 /** Augmentation rows drawn from `statements` (which keep their levels), seeded and deterministic. */
 export function augmentRows(statements: readonly LabeledMessage[], opts: AugmentOptions = AUGMENT_DEFAULTS): LabeledMessage[] {
@@ -89,6 +119,14 @@ export function augmentRows(statements: readonly LabeledMessage[], opts: Augment
       const message = rng() < 0.65 ? `${s.message} ${extra}` : `${extra}: ${s.message}`;
       rows.push({ message, level: s.level, anomaly: null, group: group(i, 'context'), source: s.source ?? s.group ?? 'synthetic-context' });
     }
+  }
+  const troubled = (opts.topicOnly ?? 0) > 0 ? labeled.filter((s) => s.level === 'WARN' || s.level === 'ERROR' || s.level === 'FATAL') : [];
+  for (let i = 0, tries = 0; troubled.length && i < opts.topicOnly! && tries < opts.topicOnly! * 20; tries++) {
+    const s = troubled[Math.floor(rng() * troubled.length)]!;
+    const message = withoutTroubleWords(s.message);
+    if (message === null) continue;
+    rows.push({ message, level: 'INFO' as Level, anomaly: null, group: group(i, 'topic'), source: s.source ?? s.group ?? 'synthetic-topic' });
+    i++;
   }
   return rows;
 }
