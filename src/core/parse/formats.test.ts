@@ -260,6 +260,8 @@ describe('application layouts with their own header', () => {
     // Ansible's log file: `time p=PID u=USER n=ansible | message`; `[WARNING]: ` lifted with its colon
     ['2026-12-03 10:00:03,442 p=3101 u=deploy n=ansible | ok: [web01]', '2026-12-03T10:00:03.442Z', null, 'ansible', 'ok: [web01]'],
     ['2026-12-03 10:00:21,337 p=3101 u=deploy n=ansible | [WARNING]: Module remote_tmp did not exist', '2026-12-03T10:00:21.337Z', 'WARN', 'ansible', 'Module remote_tmp did not exist'],
+    // Flask's default format: `[asctime] LEVEL in module: message`
+    ['[2026-12-03 10:04:55,101] ERROR in app: Exception on /api/checkout [POST]', '2026-12-03T10:04:55.101Z', 'ERROR', 'app', 'Exception on /api/checkout [POST]'],
     // werkzeug (Flask's development server): an access line with a space before the clock
     ['127.0.0.1 - - [03/Dec/2026 10:04:55] "POST /api/checkout HTTP/1.1" 500 -', '2026-12-03T10:04:55.000Z', null, null, '"POST /api/checkout HTTP/1.1" 500 -'],
   ])('reads %s', (line, time, level, component, message) => {

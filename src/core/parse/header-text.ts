@@ -388,6 +388,14 @@ function stripComponentAfterLevel(line: string, msg: number, out: LineFields): n
   let at = msg;
   let threadBracket = false;
   const c = line.charCodeAt(at);
+  // Flask's default `[%(asctime)s] %(levelname)s in %(module)s: %(message)s`
+  if (c === 105 /* i */ && line.charCodeAt(0) === OPEN_BRACKET && line.startsWith('in ', at)) {
+    const end = componentTokenEnd(line, at + 3);
+    if (end > at + 3 && line.charCodeAt(end) === COLON && line.charCodeAt(end + 1) === SPACE) {
+      out.component = line.slice(at + 3, end);
+      return skipSpaces(line, end + 1);
+    }
+  }
   if (isDigit(c) || c === DASH) {
     const m = SPRING_BOOT.exec(line.slice(at, at + 600));
     if (m !== null) {

@@ -341,3 +341,24 @@ describe('inputs that mix formats (auto-detection keeps checking)', () => {
     expect(records.length).toBeLessThan(100);
   });
 });
+
+describe('an access line is one line', () => {
+  it("takes no header-less line after it (Flask's development server: access lines among bare prints)", () => {
+    const recs = parseLines([
+      '127.0.0.1 - - [03/Dec/2026 10:02:11] "GET /api/cart HTTP/1.1" 200 -',
+      '127.0.0.1 - - [03/Dec/2026 10:02:12] "GET /api/cart HTTP/1.1" 200 -',
+      '[2026-12-03 10:04:55,101] ERROR in app: Exception on /api/checkout [POST]',
+      'Traceback (most recent call last):',
+      '  File "/srv/shop/app.py", line 88, in checkout',
+      'ZeroDivisionError: division by zero',
+      '127.0.0.1 - - [03/Dec/2026 10:04:55] "POST /api/checkout HTTP/1.1" 500 -',
+      'Payment webhook received for order 88213, status=paid',
+      'Could not send receipt email to customer 88213',
+    ]);
+    expect(recs.map((r) => r.line)).toEqual([1, 2, 3, 7, 8, 9]);
+    expect(recs[2]).toMatchObject({ level: 'ERROR', component: 'app' });
+    expect(recs[2]!.message).toMatch(/^Exception on \/api\/checkout \[POST\]\nTraceback[^]*ZeroDivisionError: division by zero$/);
+    expect(recs[3]).toMatchObject({ status: 500, message: '"POST /api/checkout HTTP/1.1" 500 -' });
+    expect(recs[5]!.message).toBe('Could not send receipt email to customer 88213');
+  });
+});

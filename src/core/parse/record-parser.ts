@@ -266,6 +266,15 @@ class LineRecordParser implements RecordParser {
           parsePlainLine(line, fields, this.ctx);
           return this.startRecord(line, lineNo);
         }
+        // an access line is one line: what follows it without a header is a line of its own, and
+        // so are the header-less lines after that one (Flask's development server prints its
+        // access lines among the app's bare prints)
+        if (this.open.status !== undefined || this.openBare) {
+          parsePlainLine(line, fields, this.ctx);
+          const done = this.startRecord(line, lineNo);
+          this.openBare = true;
+          return done;
+        }
         // a JSON log line among text lines (a second logger in the same stream) is a record of its
         // own; a JSON payload with neither level nor time stays part of the record before it
         if (this.auto && looksLikeJsonObject(line) && parseJsonLine(line, fields, this.ctx) && (fields.level !== null || fields.time !== null)) {
@@ -408,12 +417,16 @@ class LineRecordParser implements RecordParser {
     return null;
   }
 
+  /** The open record is a header-less line that followed an access line (see consume). */
+  private openBare = false;
+
   /** Records completed beyond the one a consume() call returns (after a format switch). */
   private readonly extra: LogRecord[] = [];
 
   /** Open a record from `this.fields`; returns the record it closed. */
   private startRecord(line: string, lineNo: number): LogRecord | null {
     const done = this.closeOpen();
+    this.openBare = false;
     const record = this.recordFromFields(lineNo);
     this.open = record;
     this.openLines = 1;
