@@ -357,31 +357,28 @@ function hour24(hour: number, half: string): number {
 let minuteText = '';
 let minuteLayout = 0;
 let minuteJ = 0;
-let mYear = 0;
-let mMonth = 0;
-let mDay = 0;
-let mHour = 0;
-let mMinute = 0;
+/** year (-1: none in the layout), month, day, hour, minute of minuteText */
+const minuteFields = new Int32Array(5);
 
 function rememberMinute(s: string): void {
   minuteText = s.slice(0, fSecondsAt);
   minuteLayout = lastLayout;
   minuteJ = fSecondsJ;
-  mYear = fYear;
-  mMonth = fMonth;
-  mDay = fDay;
-  mHour = fHour;
-  mMinute = fMinute;
+  minuteFields[0] = fYear;
+  minuteFields[1] = fMonth;
+  minuteFields[2] = fDay;
+  minuteFields[3] = fHour;
+  minuteFields[4] = fMinute;
 }
 
 /** The time of `s` read after its cached minute, or undefined when `s` does not go on from it. */
 function timeAfterMinute(s: string, yearOpt: number | undefined): string | null | undefined {
   if (minuteText.length === 0 || s.length <= minuteText.length || !s.startsWith(minuteText)) return undefined;
-  fYear = mYear;
-  fMonth = mMonth;
-  fDay = mDay;
-  fHour = mHour;
-  fMinute = mMinute;
+  fYear = minuteFields[0]!;
+  fMonth = minuteFields[1]!;
+  fDay = minuteFields[2]!;
+  fHour = minuteFields[3]!;
+  fMinute = minuteFields[4]!;
   fSecond = fMs = 0;
   if (!matchLayoutFrom(s, FIXED_LAYOUTS[minuteLayout]!, minuteText.length, minuteJ)) return undefined;
   return fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute, fSecond, fMs, 0);
