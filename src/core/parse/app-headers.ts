@@ -223,7 +223,25 @@ function readTimeLevelComponent(head: RegExp, line: string, out: LineFields, ctx
 const BRACKETED_HEAD = /^\[([^\]]{8,40})\]\[([A-Za-z]{3,9}) *\]\[([^\] ]{1,200}) *\] (?:\[[^\] ]{1,128}\] )?/;
 
 function parseBracketedLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  return readTimeLevelComponent(BRACKETED_HEAD, line, out, ctx);
+  return readTimeLevelComponent(BRACKETED_HEAD, line, out, ctx) || parseBracketRunLine(line, out, ctx);
+}
+
+// Envoy (and spdlog patterns like it): `[time][thread][level][component] [source/file.cc:42] msg`
+const BRACKET_RUN_HEAD = /^\[([^\]]{8,40})\]((?:\[[^\] ]{1,64}\]){2,4}) (?:\[[^\] ]{1,300}:\d{1,7}\] )?/;
+
+function parseBracketRunLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = BRACKET_RUN_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const groups = m[2]!.slice(1, -1).split('][');
+  const at = groups.findIndex((g) => levelFromHeaderWord(g) !== null);
+  const time = normalizeTime(m[1], ctx);
+  if (at < 0 || time === null) return false;
+  out.time = time;
+  out.level = levelFromHeaderWord(groups[at]!);
+  const after = groups.slice(at + 1).filter((g) => !/^\d+$/.test(g));
+  out.component = after.length > 0 ? after[after.length - 1]! : null;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -260,6 +260,10 @@ describe('application layouts with their own header', () => {
     // Ansible's log file: `time p=PID u=USER n=ansible | message`; `[WARNING]: ` lifted with its colon
     ['2026-12-03 10:00:03,442 p=3101 u=deploy n=ansible | ok: [web01]', '2026-12-03T10:00:03.442Z', null, 'ansible', 'ok: [web01]'],
     ['2026-12-03 10:00:21,337 p=3101 u=deploy n=ansible | [WARNING]: Module remote_tmp did not exist', '2026-12-03T10:00:21.337Z', 'WARN', 'ansible', 'Module remote_tmp did not exist'],
+    // Envoy: `[time][thread][level][component] [source:line] msg`; Quarkus/JBoss: `LEVEL [category] (thread) msg`
+    ['[2026-12-03 10:03:10.220][18][warning][config] [source/common/config/grpc_stream.h:160] StreamAggregatedResources gRPC config stream closed: 14',
+      '2026-12-03T10:03:10.220Z', 'WARN', 'config', 'StreamAggregatedResources gRPC config stream closed: 14'],
+    ['2026-12-03 10:06:30,000 WARN  [io.agroal.pool] (agroal-11) Datasource \'<default>\': JDBC resources leaked', '2026-12-03T10:06:30.000Z', 'WARN', 'io.agroal.pool', "Datasource '<default>': JDBC resources leaked"],
     // Flask's default format: `[asctime] LEVEL in module: message`
     ['[2026-12-03 10:04:55,101] ERROR in app: Exception on /api/checkout [POST]', '2026-12-03T10:04:55.101Z', 'ERROR', 'app', 'Exception on /api/checkout [POST]'],
     // werkzeug (Flask's development server): an access line with a space before the clock

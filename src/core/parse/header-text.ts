@@ -436,6 +436,11 @@ function stripComponentAfterLevel(line: string, msg: number, out: LineFields): n
   const following = line.charCodeAt(afterSpaces);
   // log4j `[%t] %c - %m`; Tomcat's OneLineFormatter `[thread] org.apache.x.Class.method message`
   if (threadBracket) {
+    // JBoss/Quarkus (Keycloak, WildFly): `[category] (thread) message`, the category as component
+    if (line.charCodeAt(at) === 40 /* ( */ && line.charCodeAt(end - 1) === 41 /* ) */ && afterSpaces === end + 1 && afterSpaces < line.length) {
+      out.component = line.slice(msg + 1, at - 2);
+      return afterSpaces;
+    }
     if (following === DASH && line.charCodeAt(afterSpaces + 1) === SPACE && afterSpaces === end + 1) {
       out.component = line.slice(at, end);
       return skipSpaces(line, afterSpaces + 2);
