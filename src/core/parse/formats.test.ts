@@ -271,6 +271,10 @@ describe('application layouts with their own header', () => {
   ])('reads %s', (line, time, level, component, message) => {
     expect(parseOne(line)).toMatchObject({ time, level, component, message });
   });
+  it("a tag right after the time, no host (Heroku's log drain): the logfmt body's at= is the level", () => {
+    expect(parseOne('2026-12-03T10:00:05.000000+00:00 heroku[router]: at=error code=H12 desc="Request timeout" status=503')).toMatchObject({ time: '2026-12-03T10:00:05.000Z', level: 'ERROR', component: 'heroku[router]', message: 'code=H12 desc="Request timeout" status=503' });
+    expect(parseOne('2026-12-03T10:00:09.000000+00:00 app[web.1]: Listening on port 5000')).toMatchObject({ component: 'app[web.1]', message: 'Listening on port 5000' });
+  });
   it('a syslog line still reads as syslog (a host name in the host place)', () => {
     expect(parseOne('2026-12-01T10:05:03Z web-1 nginx[12]: upstream timed out')).toMatchObject({ component: 'nginx', message: 'upstream timed out' });
   });

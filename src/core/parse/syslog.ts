@@ -104,6 +104,19 @@ function isHostName(line: string, start: number, end: number): boolean {
   return end - start < 3 || end - start > 13 || levelFromHeaderWord(line.slice(start, end)) === null;
 }
 
+/** `app[web.1]:` right after the time: a tag with no host before it (Heroku's log drains, `logger` without a host). */
+const HOSTLESS_TAG = /^([A-Za-z][\w./-]{0,63})\[([^\]\s]{1,64})\]:$/;
+
+function parseHostlessTag(line: string, start: number, end: number, out: LineFields, ctx: LineParseContext): boolean {
+  const m = HOSTLESS_TAG.exec(line.slice(start, end));
+  if (m === null) return false;
+  // a pid is dropped as in `app[123]:`; a name in the bracket (`heroku[router]`, `app[web.1]`) is kept
+  out.component = /^\d+$/.test(m[2]!) ? m[1]! : m[0].slice(0, -1);
+  out.message = sliceTrimEnd(line, skipSpaces(line, end));
+  refineEmbeddedBody(out, ctx);
+  return true;
+}
+
 /**
  * Parse one syslog line into `out` (level set from PRI by the caller's packing); false when the
  * line is not syslog.
@@ -142,7 +155,7 @@ export function parseSyslogLine(line: string, out: LineFields, ctx: LineParseCon
   if (hostEnd <= hostStart) return false;
   // Without `<PRI>`, a time and a host is also how many application headers open; what stands in
   // the host's place tells them apart: `[INFO]` (HashiCorp's hclog), a thread id (MySQL), `ERROR`.
-  if (packed < 0 && !isHostName(line, hostStart, hostEnd)) return false;
+  if (packed < 0 && !isHostName(line, hostStart, hostEnd)) return parseHostlessTag(line, hostStart, hostEnd, out, ctx);
   const tagStart = skipSpaces(line, hostEnd);
   out.component = null;
   // TAG: everything up to the first ": " (at most 3 words, 64 chars): `app[123]`, `sshd(pam_unix)[1]`.
