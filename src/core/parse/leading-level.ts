@@ -92,3 +92,16 @@ function liftChannelLevel(f: LineFields, colon: number): void {
   cut(f, level, colon + 1);
   if (f.level === level && f.component === null) f.component = channel;
 }
+
+/**
+ * `ERROR:    Exception in ASGI application` (uvicorn), `WARNING: ...`: a line that opens with an
+ * upper-case level word and a colon is a record of its own, also among header lines, never the
+ * tail of the record before it.
+ */
+const LEVEL_OPENER = /^(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL): /;
+
+export function opensWithLevelWord(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c < 67 /* C */ || c > 87 /* W */) return false;
+  return LEVEL_OPENER.test(line.length > 16 ? line.slice(0, 16) : line);
+}

@@ -362,3 +362,19 @@ describe('an access line is one line', () => {
     expect(recs[5]!.message).toBe('Could not send receipt email to customer 88213');
   });
 });
+
+describe('a line that opens with a level word', () => {
+  it("starts a record of its own after a header line (uvicorn's 'ERROR:    ...' among the app's logging lines)", () => {
+    const recs = parseLines([
+      '2026-12-03 10:00:04,000 INFO app.db: pool ready',
+      '2026-12-03 10:00:05,100 ERROR app.db: could not connect to server: Connection refused',
+      'ERROR:    Exception in ASGI application',
+      'Traceback (most recent call last):',
+      '  File "/app/main.py", line 10, in handler',
+      'RuntimeError: boom',
+    ]);
+    expect(recs.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(recs[2]).toMatchObject({ level: 'ERROR' });
+    expect(recs[2]!.message).toMatch(/^Exception in ASGI application\nTraceback[^]*RuntimeError: boom$/);
+  });
+});

@@ -8,7 +8,7 @@
  * dropped from every line.
  * Owns no I/O: the caller feeds lines and takes the completed records.
  */
-import { liftLeadingLevel } from './leading-level.js';
+import { liftLeadingLevel, opensWithLevelWord } from './leading-level.js';
 import type { LogRecord } from '../types.js';
 import {
   GO_PANIC_START, isBlankLine, isContinuationLine, isCrashOpener, isGoTraceLine, isNodeCrashLine, isPythonExceptionLine, NODE_CRASH_START, PYTHON_TRACEBACK_START, startsIndented,
@@ -262,7 +262,7 @@ class LineRecordParser implements RecordParser {
           if (this.openPartial) return this.appendPartial(fields.message, fields.partial, line, lineNo);
           return fields.continues ? this.continueWith(fields.message, lineNo) : this.startRecord(line, lineNo);
         }
-        if (readLeadingTime(line, this.ctx) !== null || isCrashOpener(line)) {
+        if (readLeadingTime(line, this.ctx) !== null || isCrashOpener(line) || opensWithLevelWord(line)) {
           parsePlainLine(line, fields, this.ctx);
           return this.startRecord(line, lineNo);
         }
