@@ -346,6 +346,16 @@ describe('journald JSON (journalctl -o json)', () => {
   });
 });
 
+describe('an access log written as JSON (nginx escape=json)', () => {
+  it('reads time_local, the request and the status code', () => {
+    const r = parseOne('{"time_local":"03/Dec/2026:10:00:02 +0000","remote_addr":"10.0.0.1","request":"GET /api HTTP/1.1","status":"502","body_bytes_sent":"157"}');
+    expect(r).toMatchObject({ time: '2026-12-03T10:00:02.000Z', message: '"GET /api HTTP/1.1" 502 157', status: 502 });
+  });
+  it('leaves an object without a request and a status code as it was', () => {
+    expect(parseOne('{"request":"GET /","status":"ok"}').message).toBe('{"request":"GET /","status":"ok"}');
+  });
+});
+
 describe("Serilog's compact JSON (CLEF)", () => {
   it('renders @mt with its properties, reads @l and @t, puts @x on the next lines, and no @l is INFO', () => {
     const err = parseOne('{"@t":"2026-12-03T10:00:00Z","@mt":"Failed to process order {OrderId} for {Customer}","@l":"Error","OrderId":5,"Customer":"acme","@x":"System.TimeoutException: db"}');

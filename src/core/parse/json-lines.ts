@@ -17,7 +17,7 @@ const LEVEL_KEYS = ['level', 'severity', 'severity_text', 'severityText', 'Sever
   'loglevel', 'log.level', 'levelname', 'log_level', '@l'] as const;
 const SEVERITY_NUMBER_KEYS = ['severity_number', 'severityNumber', 'SeverityNumber'] as const;
 const TIME_KEYS = ['time', 'ts', 'timestamp', '@timestamp', '@t', 'Timestamp', 'datetime', 'asctime',
-  'timeUnixNano', 'time_unix_nano', 'date'] as const;
+  'timeUnixNano', 'time_unix_nano', 'date', 'time_iso8601', 'time_local'] as const;
 const COMPONENT_KEYS = ['logger', 'logger_name', 'loggerName', 'log.logger', 'component', 'module',
   'name', 'SYSLOG_IDENTIFIER', '_SYSTEMD_UNIT'] as const;
 
@@ -124,7 +124,7 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
     }
   }
   if (messageKey === undefined) {
-    if (readClef(obj, out)) return true;
+    if (readClef(obj, out) || readJsonAccess(obj, out)) return true;
     out.message = line.trim();
     return true;
   }
@@ -133,6 +133,22 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
   out.message = detail === null ? text : `${text}\n${detail}`;
   // Docker json-file: the `log` text may carry its own header (`2024-.. ERROR [main] x.Y: ...`).
   if (messageKey === 'log' && out.level === null) readInnerHeader(text, out, ctx);
+  return true;
+}
+
+/**
+ * An access log written as JSON (nginx `log_format ... escape=json`, no message key): `request`
+ * ("GET / HTTP/1.1") and `status`; the message is what the text access line would hold from the
+ * request on, and the status code is the `status` field.
+ */
+function readJsonAccess(obj: JsonObject, out: LineFields): boolean {
+  const request = obj['request'];
+  const status = obj['status'];
+  const code = typeof status === 'number' ? status : typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : NaN;
+  if (typeof request !== 'string' || !Number.isInteger(code) || code < 100 || code > 599) return false;
+  const bytes = obj['body_bytes_sent'] ?? obj['bytes_sent'];
+  out.message = `"${request}" ${code}${typeof bytes === 'string' || typeof bytes === 'number' ? ` ${bytes}` : ''}`;
+  out.status = code;
   return true;
 }
 
