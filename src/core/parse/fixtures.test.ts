@@ -45,13 +45,15 @@ const CASES: ReadonlyArray<[file: string, format: InputFormat]> = [
   ['log4j2-minecraft.log', 'header'],
   ['ansible.log', 'header'],
   ['cassandra.log', 'header'],
+  ['nginx-json.ndjson', 'json'],
 ];
 
 /**
  * Inputs the line-format detector does not decide alone: the parser reads them as documents
- * (pretty-printed JSON, a JSON array, a CSV export) or joins line pairs (java.util.logging).
+ * (pretty-printed JSON, a JSON array, a CSV export, a W3C extended log) or joins line pairs
+ * (java.util.logging).
  */
-const DOCUMENTS: readonly string[] = ['jul.log', 'pretty-json.log', 'json-array.log', 'export-csv.log'];
+const DOCUMENTS: readonly string[] = ['jul.log', 'pretty-json.log', 'json-array.log', 'export-csv.log', 'iis-w3c.log'];
 
 function readLines(file: string): string[] {
   const lines = readFileSync(FIXTURES + file, 'utf8').split('\n');

@@ -17,6 +17,7 @@ import { DEFAULT_DETECT_LINES, detectFormat } from './detect.js';
 import { PrefixAwareParser } from './prefixed.js';
 import { isJsonDocument, JsonDocumentParser } from './json-document.js';
 import { csvHeaderOf, CsvDocumentParser } from './csv-document.js';
+import { isW3cLog, W3cDocumentParser } from './w3c-document.js';
 import { LINE_PARSERS, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
@@ -528,12 +529,14 @@ export function createRecordParser(options: RecordParserOptions): RecordParser {
   if (options.format !== 'auto') return new LineRecordParser(options);
   // auto: a docker compose / kubectl --prefix stream gets one parser per service (prefixed.ts);
   // pretty-printed JSON and JSON arrays are cut into objects first (json-document.ts); a CSV/TSV
-  // export with a header row is read by its columns (csv-document.ts)
+  // export with a header row is read by its columns (csv-document.ts), and so is a W3C extended
+  // log (IIS) after its #Fields: directive (w3c-document.ts)
   const make = (firstLines?: readonly string[]): RecordParser => {
     if (firstLines === undefined) return new LineRecordParser(options);
     if (isJsonDocument(firstLines)) return new JsonDocumentParser(new LineRecordParser({ ...options, format: 'json' }), MAX_RECORD_CHARS);
     const first = firstLines.find((l) => l.trim().length > 0);
     if (first !== undefined && csvHeaderOf(first) !== null) return new CsvDocumentParser(options.source, MAX_RECORD_CHARS, options.year);
+    if (isW3cLog(firstLines)) return new W3cDocumentParser(options.source, options.year);
     return new LineRecordParser(options);
   };
   return new PrefixAwareParser(make, Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
