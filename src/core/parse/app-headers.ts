@@ -10,7 +10,7 @@
  */
 import type { Level } from '../types.js';
 import { isContinuationLine } from './continuation.js';
-import { levelFromHeaderWord } from './level.js';
+import { levelFromHeaderWord, levelFromLetter } from './level.js';
 import { isDigit, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { readLeadingTime } from './plain.js';
 import { normalizeTime } from './time.js';
@@ -264,6 +264,21 @@ function parsePhpLine(line: string, out: LineFields, ctx: LineParseContext): boo
 }
 
 // ---------------------------------------------------------------------------------------------
+// Android's `logcat -v brief`: `W/ActivityManager(  812): message` (level letter, tag, pid)
+
+const LOGCAT_BRIEF_HEAD = /^([VDIWEFA])\/([^(\s][^(]{0,100}?) *\( *\d{1,10}\): /;
+
+function parseLogcatBriefLine(line: string, out: LineFields): boolean {
+  const m = LOGCAT_BRIEF_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = null;
+  out.level = levelFromLetter(m[1]!.charCodeAt(0));
+  out.component = m[2]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // A clock and a level in one bracket (no date: the time stays unknown): Serilog's console default
 // `[10:02:03 WRN] message`, Bukkit/Paper servers' `[10:02:03 INFO]: message`
 
@@ -328,6 +343,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
     if (isDigit(line.charCodeAt(1)) && (parseEnvLoggerLine(line, out, ctx) || parseCeleryLine(line, out, ctx))) return true;
   }
   if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
+  if (line.charCodeAt(1) === 47 /* / */ && parseLogcatBriefLine(line, out)) return true;
   if (first !== 91 /* [ */ && first !== 32 && parseAccessLine(line, out, ctx)) return true;
   return false;
 }

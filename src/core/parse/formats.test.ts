@@ -264,6 +264,9 @@ describe('application layouts with their own header', () => {
     ['[2026-12-03 10:03:10.220][18][warning][config] [source/common/config/grpc_stream.h:160] StreamAggregatedResources gRPC config stream closed: 14',
       '2026-12-03T10:03:10.220Z', 'WARN', 'config', 'StreamAggregatedResources gRPC config stream closed: 14'],
     ['2026-12-03 10:06:30,000 WARN  [io.agroal.pool] (agroal-11) Datasource \'<default>\': JDBC resources leaked', '2026-12-03T10:06:30.000Z', 'WARN', 'io.agroal.pool', "Datasource '<default>': JDBC resources leaked"],
+    // loguru's default `time | LEVEL    | module:function:line - message`; logcat's brief format
+    ['2026-12-03 10:00:01.456 | ERROR    | app.db:connect:42 - Could not connect to database', '2026-12-03T10:00:01.456Z', 'ERROR', 'app.db', 'Could not connect to database'],
+    ['W/ActivityManager(  812): Unable to start service Intent { act=com.example.SYNC }: not found', null, 'WARN', 'ActivityManager', 'Unable to start service Intent { act=com.example.SYNC }: not found'],
     // Flask's default format: `[asctime] LEVEL in module: message`
     ['[2026-12-03 10:04:55,101] ERROR in app: Exception on /api/checkout [POST]', '2026-12-03T10:04:55.101Z', 'ERROR', 'app', 'Exception on /api/checkout [POST]'],
     // werkzeug (Flask's development server): an access line with a space before the clock

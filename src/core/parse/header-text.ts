@@ -328,6 +328,12 @@ function parseLeveledHeaderLine(line: string, out: LineFields, ctx: LineParseCon
     if (line.charCodeAt(msg) === COLON && line.charCodeAt(msg + 1) === SPACE) msg++;
   }
   msg = skipSpaces(line, msg);
+  const place = loguruPlace(line, msg);
+  if (place !== null) {
+    out.component = place[1]!;
+    out.message = sliceTrimEnd(line, msg + place[0].length);
+    return true;
+  }
   msg = skipAfterLevelFields(line, msg);
   if (line.charCodeAt(msg) === DASH && line.charCodeAt(msg + 1) === SPACE) {
     out.message = sliceTrimEnd(line, skipSpaces(line, msg + 2));
@@ -366,6 +372,14 @@ const NGINX_PID = /^\d{1,10}#\d{1,10}: (?:\*\d{1,20} )?/;
 const APACHE_PID = /^\[pid \d{1,10}(?::tid \d{1,20})?\] /;
 /** Spring Boot: `12345 --- [nio-8080-exec-3] o.h.e.j.s.SqlExceptionHelper   : ` (Boot 3: `--- [app] [thread]`). */
 const SPRING_BOOT = /^(?:\d{1,10} +)?--- +(?:\[[^\]]{0,128}\] +)?\[[^\]]{0,128}\] +([^ ]{1,200}) +: ?/;
+
+/** loguru's default `time | LEVEL    | module:function:line - message`: what follows the level. */
+const LOGURU_PLACE = /^\| ([\w.<>-]{1,200}):[\w.<>-]{1,200}:\d{1,7} - /;
+
+function loguruPlace(line: string, msg: number): RegExpExecArray | null {
+  if (line.charCodeAt(msg) !== 124 /* | */ || line.charCodeAt(msg + 1) !== SPACE) return null;
+  return LOGURU_PLACE.exec(line.slice(msg, msg + 420));
+}
 
 function skipAfterLevelFields(line: string, msg: number): number {
   const c = line.charCodeAt(msg);
