@@ -110,18 +110,11 @@ function quotes(text: string): number {
   return n;
 }
 
-export class CsvDocumentParser {
-  private header: CsvHeader | null = null;
-  private parts: string[] = [];
-  private chars = 0;
-  /** Quotes in the open row's lines so far. */
-  private quoteCount = 0;
-  private startLine = 0;
-
+/** What the documents read by their columns (CSV/TSV exports, W3C logs) share: plain text, no line unparsable. */
+export abstract class ColumnDocumentParser {
   constructor(
-    private readonly source: string,
-    private readonly maxChars: number,
-    private readonly year: number | undefined,
+    protected readonly source: string,
+    protected readonly year: number | undefined,
   ) {}
 
   get format(): InputFormat {
@@ -129,6 +122,22 @@ export class CsvDocumentParser {
   }
 
   readonly unparsable = 0;
+
+  abstract push(line: string, lineNo: number): LogRecord[];
+  abstract flush(): LogRecord[];
+}
+
+export class CsvDocumentParser extends ColumnDocumentParser {
+  private header: CsvHeader | null = null;
+  private parts: string[] = [];
+  private chars = 0;
+  /** Quotes in the open row's lines so far. */
+  private quoteCount = 0;
+  private startLine = 0;
+
+  constructor(source: string, private readonly maxChars: number, year: number | undefined) {
+    super(source, year);
+  }
 
   push(line: string, lineNo: number): LogRecord[] {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1); // CRLF input

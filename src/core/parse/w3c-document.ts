@@ -8,7 +8,7 @@
  * input's first lines hold a `#Fields:` directive.
  */
 import type { LogRecord } from '../types.js';
-import type { InputFormat } from './formats.js';
+import { ColumnDocumentParser } from './csv-document.js';
 import { normalizeTime } from './time.js';
 
 const FIELDS = '#Fields:';
@@ -41,19 +41,8 @@ function columnsOf(directive: string): Columns {
   return { date: at('date'), time: at('time'), method: at('cs-method'), stem: at('cs-uri-stem'), query: at('cs-uri-query'), status: at('sc-status') };
 }
 
-export class W3cDocumentParser {
+export class W3cDocumentParser extends ColumnDocumentParser {
   private columns: Columns | null = null;
-
-  constructor(
-    private readonly source: string,
-    private readonly year: number | undefined,
-  ) {}
-
-  get format(): InputFormat {
-    return 'plain';
-  }
-
-  readonly unparsable = 0;
 
   push(line: string, lineNo: number): LogRecord[] {
     if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
