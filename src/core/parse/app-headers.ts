@@ -28,37 +28,56 @@ function skipSpaces(line: string, pos: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // NCSA common / combined: `host ident user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 ...`
-// (also werkzeug's, Flask's development server: `127.0.0.1 - - [03/Dec/2026 10:02:11] "GET / HTTP/1.1" 200 -`)
+// (also werkzeug's, Flask's development server: `127.0.0.1 - - [03/Dec/2026 10:02:11] "GET / HTTP/1.1" 200 -`,
+// and Apache's vhost_combined: `shop.example.com:443 203.0.113.5 - - [...] ...`, the vhost as component)
 
 const ACCESS_HEAD = /^[^ "[\]]{1,255} [^ "[\]]{1,255} (?:[^ "[\]]{1,255}|"[^"]{0,255}") \[(\d{2}\/[A-Za-z]{3}\/\d{4}[: ]\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?)\] (?="|-)/;
 const ACCESS_STATUS = /^(?:"(?:[^"\\]|\\.){0,8192}"|-) (\d{3}) /;
 
-/** An NCSA access line: time from the bracket, status code as a field, message from the request on. */
-function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  // the bracket opens the fourth field (host ident user [time]): found by the spaces, so a line
-  // without it is rejected within its first three fields instead of a scan of the whole line
-  const s1 = line.indexOf(' ');
-  if (s1 < 1 || s1 > 255) return false;
+/**
+ * Where the ` [` of an access line's time bracket is when its host field starts at `from` (host
+ * ident user [time]); -1 when the line has no such bracket. Found by the spaces, so a line without
+ * it is rejected within its first three fields instead of a scan of the whole line.
+ */
+function accessBracket(line: string, from: number): number {
+  const s1 = line.indexOf(' ', from);
+  if (s1 < from + 1 || s1 - from > 255) return -1;
   const s2 = line.indexOf(' ', s1 + 1);
-  if (s2 < 0 || s2 - s1 > 256) return false;
+  if (s2 < 0 || s2 - s1 > 256) return -1;
   let bracket: number;
   if (line.charCodeAt(s2 + 1) === 34 /* " */) {
     bracket = line.indexOf('" [', s2 + 2);
-    if (bracket < 0 || bracket - s2 > 258) return false;
+    if (bracket < 0 || bracket - s2 > 258) return -1;
     bracket++;
   } else {
     bracket = line.indexOf(' ', s2 + 1);
-    if (bracket < 0 || bracket - s2 > 256) return false;
+    if (bracket < 0 || bracket - s2 > 256) return -1;
   }
-  if (line.charCodeAt(bracket + 1) !== 91 /* [ */) return false;
+  if (line.charCodeAt(bracket + 1) !== 91 /* [ */) return -1;
   // `[10/Oct/...`: two digits and a slash after the bracket (most lines stop here, before the regex)
-  if (!isDigit(line.charCodeAt(bracket + 2)) || line.charCodeAt(bracket + 4) !== 47 /* / */) return false;
-  const m = ACCESS_HEAD.exec(line.length > 1024 ? line.slice(0, 1024) : line);
+  return isDigit(line.charCodeAt(bracket + 2)) && line.charCodeAt(bracket + 4) === 47 /* / */ ? bracket : -1;
+}
+
+/** Apache's vhost_combined: `shop.example.com:443 ` before the host. */
+const VHOST_PORT = /^[\w.-]{1,253}:\d{1,5}$/;
+
+/** An NCSA access line: time from the bracket, status code as a field, message from the request on. */
+function parseAccessLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  let from = 0;
+  if (accessBracket(line, 0) < 0) {
+    // vhost_combined: one more field before the host
+    const vhostEnd = line.indexOf(' ');
+    if (vhostEnd < 3 || vhostEnd > 260 || !isDigit(line.charCodeAt(vhostEnd - 1)) || accessBracket(line, vhostEnd + 1) < 0) return false;
+    if (!VHOST_PORT.test(line.slice(0, vhostEnd))) return false;
+    from = vhostEnd + 1;
+  }
+  const head = line.slice(from, from + 1024);
+  const m = ACCESS_HEAD.exec(head);
   if (m === null) return false;
-  const msg = m[0].length;
+  const msg = from + m[0].length;
   out.time = normalizeTime(m[1]!.replace(':', ' '), ctx) ?? normalizeTime(m[1], ctx);
   out.level = null;
-  out.component = null;
+  out.component = from > 0 ? line.slice(0, from - 1) : null;
   const status = ACCESS_STATUS.exec(line.length - msg > 9000 ? line.slice(msg, msg + 9000) : line.slice(msg));
   out.status = status === null ? null : Number(status[1]);
   out.message = sliceTrimEnd(line, msg);

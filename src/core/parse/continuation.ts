@@ -1,7 +1,8 @@
 /**
  * @file Which header-less lines continue the record before them: indented lines, Java stack
  * traces (`at ...`, `Caused by: ...`, `... 12 more`), Python tracebacks (the `Traceback` line,
- * its indented frames and the final `ValueError: ...` line) and their chaining sentences.
+ * its indented frames and the final `ValueError: ...` line) and their chaining sentences, PHP's
+ * `#0 /path(70): f()` frames.
  * Pure predicates on a line prefix; the traceback state lives in the record assembler.
  */
 
@@ -20,6 +21,12 @@ const CONTINUATION_PREFIXES = [
 
 /** `at com.foo.Bar.baz(Bar.java:12)` with its indentation stripped. */
 const JAVA_FRAME = /^at [\w$.<>/]+\(/;
+/**
+ * PHP's stack trace (`getTraceAsString`, Laravel's log): `#0 /var/www/x.php(70): f()`, `#1 {main}`,
+ * `#2 [internal function]: ...`; Laravel's `[stacktrace]`, `[previous exception] ...` and the `"}`
+ * that closes its JSON context are part of the same record.
+ */
+const PHP_FRAME = /^#\d{1,5} (?:\/|[A-Za-z]:\\|\{main\}|\[internal function\])/;
 /** `... 12 more` */
 const JAVA_MORE = /^\.\.\. \d+ (?:more|common frames omitted)/;
 /** The last line of a Python traceback: `ValueError: bad`, `KeyboardInterrupt`, `pkg.Error: x`. */
@@ -46,6 +53,9 @@ export function startsIndented(line: string): boolean {
 export function isContinuationLine(line: string): boolean {
   if (startsIndented(line)) return true;
   const c = line.charCodeAt(0);
+  if (c === 35 /* # */) return PHP_FRAME.test(line.length > 64 ? line.slice(0, 64) : line);
+  if (c === 91 /* [ */) return line === '[stacktrace]' || line.startsWith('[previous exception] ');
+  if (c === 34 /* " */) return line === '"}' || line === '"} ';
   if (c === 97 /* a */) return JAVA_FRAME.test(line.length > 300 ? line.slice(0, 300) : line);
   if (c === 46 /* . */) return JAVA_MORE.test(line.length > 64 ? line.slice(0, 64) : line);
   if (c !== 67 /* C */ && c !== 83 /* S */ && c !== 84 /* T */ && c !== 68 /* D */) return false;

@@ -269,6 +269,8 @@ describe('application layouts with their own header', () => {
     ['W/ActivityManager(  812): Unable to start service Intent { act=com.example.SYNC }: not found', null, 'WARN', 'ActivityManager', 'Unable to start service Intent { act=com.example.SYNC }: not found'],
     // Flask's default format: `[asctime] LEVEL in module: message`
     ['[2026-12-03 10:04:55,101] ERROR in app: Exception on /api/checkout [POST]', '2026-12-03T10:04:55.101Z', 'ERROR', 'app', 'Exception on /api/checkout [POST]'],
+    // Apache's vhost_combined: the vhost before the host field
+    ['shop.example.com:443 203.0.113.5 - - [03/Dec/2026:10:00:02 +0000] "GET /api HTTP/1.1" 503 0 "-" "curl/8"', '2026-12-03T10:00:02.000Z', null, 'shop.example.com:443', '"GET /api HTTP/1.1" 503 0 "-" "curl/8"'],
     // werkzeug (Flask's development server): an access line with a space before the clock
     ['127.0.0.1 - - [03/Dec/2026 10:04:55] "POST /api/checkout HTTP/1.1" 500 -', '2026-12-03T10:04:55.000Z', null, null, '"POST /api/checkout HTTP/1.1" 500 -'],
   ])('reads %s', (line, time, level, component, message) => {

@@ -378,3 +378,18 @@ describe('a line that opens with a level word', () => {
     expect(recs[2]!.message).toMatch(/^Exception in ASGI application\nTraceback[^]*RuntimeError: boom$/);
   });
 });
+
+describe("PHP's stack trace in a Laravel log", () => {
+  it('joins [stacktrace], the #N frames and the closing "} to the record', () => {
+    const recs = parseLines([
+      '[2026-12-03 10:00:04] production.ERROR: SQLSTATE[HY000] [2002] Connection refused {"exception":"[object] (PDOException(code: 2002))',
+      '[stacktrace]',
+      '#0 /var/www/vendor/laravel/framework/src/Illuminate/Database/Connectors/Connector.php(70): PDO->__construct()',
+      '#1 {main}',
+      '"}',
+      '[2026-12-03 10:00:05] production.INFO: Order 42 shipped',
+    ]);
+    expect(recs.map((r) => r.line)).toEqual([1, 6]);
+    expect(recs[0]!.message.split('\n')).toHaveLength(5);
+  });
+});
