@@ -252,12 +252,14 @@ function parseBracketRunLine(line: string, out: LineFields, ctx: LineParseContex
   const m = BRACKET_RUN_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   const groups = m[2]!.slice(1, -1).split('][');
-  const at = groups.findIndex((g) => levelFromHeaderWord(g) !== null);
+  let at = 0;
+  let level: Level | null = null;
+  for (; at < groups.length && level === null; at++) level = levelFromHeaderWord(groups[at]!);
   const time = normalizeTime(m[1], ctx);
-  if (at < 0 || time === null) return false;
+  if (level === null || time === null) return false;
   out.time = time;
-  out.level = levelFromHeaderWord(groups[at]!);
-  const after = groups.slice(at + 1).filter((g) => !/^\d+$/.test(g));
+  out.level = level;
+  const after = groups.slice(at).filter((g) => !/^\d+$/.test(g)); // (the loop left `at` past the level)
   out.component = after.length > 0 ? after[after.length - 1]! : null;
   out.message = sliceTrimEnd(line, m[0].length);
   return true;

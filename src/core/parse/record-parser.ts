@@ -270,10 +270,10 @@ class LineRecordParser implements RecordParser {
         // an access line is one line: what follows it without a header is a line of its own, and
         // so are the header-less lines after that one (Flask's development server prints its
         // access lines among the app's bare prints)
-        if (this.open.status !== undefined || this.openBare) {
+        if (this.openOneLine) {
           parsePlainLine(line, fields, this.ctx);
           const done = this.startRecord(line, lineNo);
-          this.openBare = true;
+          this.openOneLine = true;
           return done;
         }
         // a JSON log line among text lines (a second logger in the same stream) is a record of its
@@ -418,8 +418,8 @@ class LineRecordParser implements RecordParser {
     return null;
   }
 
-  /** The open record is a header-less line that followed an access line (see consume). */
-  private openBare = false;
+  /** The open record takes no header-less line: an access line, or a bare line after one (see consume). */
+  private openOneLine = false;
 
   /** Records completed beyond the one a consume() call returns (after a format switch). */
   private readonly extra: LogRecord[] = [];
@@ -427,7 +427,7 @@ class LineRecordParser implements RecordParser {
   /** Open a record from `this.fields`; returns the record it closed. */
   private startRecord(line: string, lineNo: number): LogRecord | null {
     const done = this.closeOpen();
-    this.openBare = false;
+    this.openOneLine = this.fields.status !== null;
     const record = this.recordFromFields(lineNo);
     this.open = record;
     this.openLines = 1;

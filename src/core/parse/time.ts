@@ -295,8 +295,7 @@ function parseTimeString(s: string, yearOpt: number | undefined): string | null 
       return epoch ? epochNumberToIso(Number(s)) : null;
     }
     if (matchAnyLayout(s)) {
-      const iso = fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute,
-        fSecond, fMs, 0);
+      const iso = layoutFieldsToIso(yearOpt);
       if (iso !== null && fSecondsAt > 0) rememberMinute(s);
       return iso;
     }
@@ -381,6 +380,11 @@ function timeAfterMinute(s: string, yearOpt: number | undefined): string | null 
   fMinute = minuteFields[4]!;
   fSecond = fMs = 0;
   if (!matchLayoutFrom(s, FIXED_LAYOUTS[minuteLayout]!, minuteText.length, minuteJ)) return undefined;
+  return layoutFieldsToIso(yearOpt);
+}
+
+/** The ISO time of the scratch fields a fixed layout filled (its year, else `yearOpt`, else this year's). */
+function layoutFieldsToIso(yearOpt: number | undefined): string | null {
   return fieldsToIso(fYear < 0 ? (yearOpt ?? currentUtcYear()) : fYear, fMonth, fDay, fHour, fMinute, fSecond, fMs, 0);
 }
 
