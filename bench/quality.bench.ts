@@ -98,7 +98,7 @@ function troubleShares(model: TrainResult, messages: readonly string[]): number[
   return messages.map((m) => {
     let t = cache.get(m);
     if (t === undefined) {
-      const masked = maskMessage(m);
+      const masked = maskMessage(m, spec.masking);
       const headline = model.meta.readHeadline ? headlineOf(masked) : null;
       const rows = headline === null ? forward(masked) : [...forward(masked), ...forward(headline)];
       t = troubleShare(rows, troubledReading(rows, 0, headline === null ? -1 : labels.length, labels, model.meta.threshold), labels);

@@ -152,6 +152,14 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(rows.map((r) => r.is_anomaly)).toEqual([true, true, false]);
   });
 
+  it('do not read a summary that counts zero failures as trouble, and do read one that counts some', async () => {
+    const lines = ['Tests: 120 passed, 0 failed', 'web01 : ok=12 changed=3 unreachable=0 failed=0 skipped=1', 'Tests: 118 passed, 2 failed'];
+    const res = await runCli(['predict', '--format', 'ndjson'], { stdin: lines.join('\n') + '\n' });
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    expect(rows.map((r) => r.predicted_level === 'INFO' || r.predicted_level === 'DEBUG')).toEqual([true, true, false]);
+  });
+
   it('read a failure by its headline when a tail of routine details follows it (readHeadline)', async () => {
     const line = 'Out of memory: Killed process 3121 (java) total-vm:8123456kB, anon-rss:6512344kB, file-rss:0kB, shmem-rss:0kB';
     const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: line + '\n' });

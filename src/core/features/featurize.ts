@@ -76,7 +76,7 @@ function pushCharNgrams(token: string, min: number, max: number, dims: number, o
 
 /** Features of a raw message (masks it first). */
 export function featurize(message: string, spec: FeatureSpec): SparseFeatures {
-  return featurizeMasked(maskMessage(message), spec);
+  return featurizeMasked(maskMessage(message, spec.masking), spec);
 }
 
 export interface PackedBatch {

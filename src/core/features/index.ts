@@ -1,5 +1,6 @@
 /** @file Public surface of the features stage: masking, tokenizing, hashing, the spec. */
-export { maskMessage, MASKS } from './mask.js';
+export { maskMessage, MASKS, MASKING } from './mask.js';
+export type { MaskingVersion } from './mask.js';
 export { tokenize } from './tokenize.js';
 export { headlineOf } from './headline.js';
 export { featurize, featurizeMasked, packBatch, lexiconBuckets } from './featurize.js';

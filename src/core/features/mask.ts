@@ -3,7 +3,14 @@
  * dates and times), by a single character scan per word: no regex on the hot path.
  * The masked text is what models see and the key under which predictions are cached,
  * so masking must be a pure function of the message. It never throws.
+ * Versions (FeatureSpec.masking): v1 is the scan alone; v2 (models since 2026-12-08) first takes
+ * out zero-counted trouble words (`0 errors`, `failed=0`: zero-counts.ts).
  */
+import { withoutZeroCounts } from './zero-counts.js';
+
+export type MaskingVersion = 'logml-mask-v1' | 'logml-mask-v2';
+/** The masking new models are trained with. */
+export const MASKING: MaskingVersion = 'logml-mask-v2';
 
 export const MASKS = {
   num: '<NUM>',
@@ -60,7 +67,12 @@ function isTrailingPunct(code: number): boolean {
  * `Received block blk_-1608 of size 91178 from /10.250.10.6` -> `Received block blk_<NUM> of size <NUM> from /<IP>`
  * `Loaded /etc/httpd/conf/workers2.properties` -> `Loaded <PATH>`
  */
-export function maskMessage(message: string): string {
+export function maskMessage(message: string, version: MaskingVersion = MASKING): string {
+  return maskScan(version === 'logml-mask-v1' ? message : withoutZeroCounts(message));
+}
+
+/** Masking v1: the per-word scan. */
+function maskScan(message: string): string {
   const n = message.length;
   let out = '';
   let i = 0;

@@ -5,10 +5,11 @@
  * hashing => bump the matching version string here.
  */
 import { createHash } from 'node:crypto';
+import type { MaskingVersion } from './mask.js';
 
 export interface FeatureSpec {
-  /** Masking rules version (src/core/features/mask.ts). */
-  masking: 'logml-mask-v1';
+  /** Masking rules version (src/core/features/mask.ts): v2 also drops zero-counted trouble words. */
+  masking: MaskingVersion;
   /** Tokenizer version (src/core/features/tokenize.ts). */
   tokenizer: 'logml-words-v1';
   /** Severity lexicon version (src/core/features/lexicon.ts), or 'none'. */
@@ -32,7 +33,7 @@ export interface FeatureSpec {
 }
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = {
-  masking: 'logml-mask-v1',
+  masking: 'logml-mask-v2',
   tokenizer: 'logml-words-v1',
   lexicon: 'logml-severity-v1',
   hash: 'fnv1a32',
@@ -63,7 +64,7 @@ export function specHash(spec: FeatureSpec): string {
 /** Why this code cannot honour `spec`, or null when it can. */
 export function unsupportedSpecReason(spec: Partial<FeatureSpec>): string | null {
   const d = DEFAULT_FEATURE_SPEC;
-  if (spec.masking !== d.masking) return `masking "${String(spec.masking)}" (this logml has ${d.masking})`;
+  if (spec.masking !== 'logml-mask-v1' && spec.masking !== 'logml-mask-v2') return `masking "${String(spec.masking)}" (this logml has logml-mask-v1 and ${d.masking})`;
   if (spec.tokenizer !== d.tokenizer) return `tokenizer "${String(spec.tokenizer)}" (this logml has ${d.tokenizer})`;
   if (spec.lexicon !== 'logml-severity-v1' && spec.lexicon !== 'none') return `lexicon "${String(spec.lexicon)}" (this logml has ${d.lexicon})`;
   if (spec.hash !== d.hash) return `hash "${String(spec.hash)}" (this logml has ${d.hash})`;

@@ -84,10 +84,14 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     return out;
   }
 
-  async function scoreKeys(keys: string[]): Promise<KeyScore[]> {
+  /** Scores of masked keys; `messages[j]` is a message whose key is `keys[j]` (re-masked for a model of another masking version). */
+  async function scoreKeys(keys: string[], messages: readonly string[]): Promise<KeyScore[]> {
     const feats = keys.map((k) => featurizeMasked(k, spec!));
-    // the anomaly model may hash its own features: featurize again only when its spec differs
-    const anomalyFeats = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash ? keys.map((k) => featurizeMasked(k, anomaly.meta.featureSpec)) : feats;
+    // the anomaly model may hash its own features (or mask by an older version): featurize again only when its spec differs
+    const aSpec = anomaly?.meta.featureSpec;
+    const anomalyFeats = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash
+      ? keys.map((k, j) => featurizeMasked(aSpec!.masking === spec!.masking ? k : maskMessage(messages[j]!, aSpec!.masking), aSpec!))
+      : feats;
     const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
       const c = levelLabels.length;
@@ -133,7 +137,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
         scores[i] = exact[1];
         continue;
       }
-      const key = maskMessage(messages[i]!);
+      const key = maskMessage(messages[i]!, spec!.masking);
       keys[i] = key;
       const hit = cacheSize > 0 ? cache.get(key) : undefined;
       if (hit) {
@@ -160,7 +164,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     }
     if (missIndex.size > 0) {
       const missKeys = [...missIndex.keys()];
-      const scored = await scoreKeys(missKeys);
+      const scored = await scoreKeys(missKeys, missKeys.map((k) => messages[missIndex.get(k)![0]!]!));
       for (let j = 0; j < missKeys.length; j++) {
         const p = scored[j]!;
         for (const i of missIndex.get(missKeys[j]!)!) {

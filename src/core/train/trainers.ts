@@ -260,7 +260,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   // readHeadline its headline too (decision.ts troubledReading)
   const predict = (f: SparseFeatures, message: string): Level => {
     const whole = referenceForward(graph, f.indices, f.values);
-    const headline = readHeadline ? headlineOf(maskMessage(message)) : null;
+    const headline = readHeadline ? headlineOf(maskMessage(message, spec.masking)) : null;
     if (headline === null) return classes[decideLevel(whole, 0, classes, troubleThreshold, levelWeights)]!;
     const h = featurizeMasked(headline, spec);
     const both = [...whole, ...referenceForward(graph, h.indices, h.values)];
