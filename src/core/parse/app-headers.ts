@@ -135,16 +135,19 @@ const PG_LEVELS: Readonly<Record<string, Level>> = {
   LOG: 'INFO', INFO: 'INFO', NOTICE: 'INFO', WARNING: 'WARN', ERROR: 'ERROR', FATAL: 'FATAL', PANIC: 'FATAL',
 };
 
+// PgBouncer: the same time and `[pid]`, then its level word with no colon: `... UTC [611] LOG msg`
+const PGBOUNCER_HEAD = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(?: ([A-Za-z]{2,5}|[+-]\d{2}(?::?\d{2})?))? \[(\d{1,10})\] (LOG|WARNING|ERROR|FATAL|NOISE|DEBUG) /;
+
 function parsePostgresLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
   if (line.charCodeAt(4) !== 45 /* - */) return false;
   const pid = line.indexOf(' [', 19);
   if (pid < 0 || pid > 40) return false; // the `[pid]` follows the time and its zone
-  const m = PG_HEAD.exec(prefixOf(line));
+  const m = PG_HEAD.exec(prefixOf(line)) ?? PGBOUNCER_HEAD.exec(prefixOf(line));
   if (m === null) return false;
   const zone = m[2];
   out.time = (zone !== undefined ? normalizeTime(`${m[1]} ${zone}`, ctx) : null) ?? normalizeTime(m[1], ctx);
   const word = m[4]!;
-  const level = PG_LEVELS[word] ?? (word.startsWith('DEBUG') ? 'DEBUG' : null);
+  const level = PG_LEVELS[word] ?? (word.startsWith('DEBUG') || word === 'NOISE' ? 'DEBUG' : null);
   out.component = null;
   if (level === null) {
     // DETAIL/HINT/STATEMENT/CONTEXT/QUERY/LOCATION: the rest of the message logged just before.
@@ -214,6 +217,23 @@ function parseMysqlLine(line: string, out: LineFields, ctx: LineParseContext): b
   out.time = normalizeTime(m[1], ctx);
   out.level = MYSQL_LEVELS[m[2]!]!;
   out.component = m[3] ?? null;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
+// `time logger [pid]: LEVEL msg`, the logger name padded (fail2ban:
+// `2026-12-08 09:41:30,002 fail2ban.actions        [812]: NOTICE  [sshd] Ban 203.0.113.7`)
+const LOGGER_PID_HEAD = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?) +([A-Za-z][\w.-]{0,100}) +\[\d{1,10}\]: ([A-Za-z]{3,9}) +/;
+
+function parseLoggerPidLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  const m = LOGGER_PID_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const level = levelFromHeaderWord(m[3]!);
+  const time = normalizeTime(m[1], ctx);
+  if (level === null || time === null) return false;
+  out.time = time;
+  out.level = level;
+  out.component = m[2]!;
   out.message = sliceTrimEnd(line, m[0].length);
   return true;
 }
@@ -351,7 +371,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (parsePostgresLine(line, out, ctx)) return true;
     }
     if (parseRedisLine(line, out, ctx)) return true;
-    if (line.charCodeAt(4) === 45 /* - */ && parseMysqlLine(line, out, ctx)) return true;
+    if (line.charCodeAt(4) === 45 /* - */ && (parseMysqlLine(line, out, ctx) || (line.indexOf(']: ', 24) > 0 && parseLoggerPidLine(line, out, ctx)))) return true;
   } else if (first === 91 /* [ */) {
     // `[time][LEVEL]`, `[time] PHP Level:`, `[hh:mm:ss LVL]`: told apart by what follows the first `]`
     const close = line.indexOf(']');

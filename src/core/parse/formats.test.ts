@@ -46,6 +46,15 @@ describe('header format', () => {
     ['2024-01-02 03:04:05,123 - myapp.db - WARNING - slow query',
       '2024-01-02T03:04:05.123Z', 'WARN', 'myapp.db', 'slow query'],
     ['2024-01-02T03:04:05Z ERROR boom   ', '2024-01-02T03:04:05.000Z', 'ERROR', null, 'boom'],
+    // fail2ban: time, padded logger name, [pid]:, padded level word
+    ['2026-12-08 09:41:30,002 fail2ban.actions        [812]: NOTICE  [sshd] Ban 203.0.113.7',
+      '2026-12-08T09:41:30.002Z', 'INFO', 'fail2ban.actions', '[sshd] Ban 203.0.113.7'],
+    ['2026-12-08 09:53:00,700 fail2ban.action         [812]: ERROR   Failed to execute ban jail',
+      '2026-12-08T09:53:00.700Z', 'ERROR', 'fail2ban.action', 'Failed to execute ban jail'],
+    // PgBouncer: PostgreSQL's time and [pid], its level word without a colon
+    ['2026-12-08 09:22:14.551 UTC [611] WARNING C-0x55d1e8: app/app@10.0.3.7:51922 pooler error: no more connections allowed',
+      '2026-12-08T09:22:14.551Z', 'WARN', null, 'C-0x55d1e8: app/app@10.0.3.7:51922 pooler error: no more connections allowed'],
+    ['2026-12-08 09:20:00.003 UTC [611] LOG listening on 0.0.0.0:6432', '2026-12-08T09:20:00.003Z', 'INFO', null, 'listening on 0.0.0.0:6432'],
   ])('%s', (line, time, level, component, message) => {
     const r = parseOne(line, 'header');
     expect(r).toMatchObject({ time, level, component, message });

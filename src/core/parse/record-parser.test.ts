@@ -168,6 +168,20 @@ describe('multi-line records', () => {
   });
 });
 
+describe('a record that opens indented', () => {
+  it('takes as continuation only lines indented deeper than its first line (Next.js dev output)', () => {
+    const lines = ['  ▲ Next.js 14.2.5', '  - Local:        http://localhost:3000', ' ✓ Ready in 2.1s', " ⨯ Error: Cannot read properties of undefined (reading 'total')", '    at CheckoutPage (./app/checkout/page.tsx:22:31)', ' GET /checkout 500 in 412ms'];
+    const records = parseLines(lines);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 4, 6]);
+    expect(records[3]!.message).toBe(lines.slice(3, 5).join('\n'));
+  });
+
+  it('leaves unindented openers as they were: any indented line continues them', () => {
+    const records = parseLines([HEADER(1, 'ERROR', 'boom'), ' detail one', '  detail two', ' detail three', HEADER(2)]);
+    expect(records.map((r) => r.line)).toEqual([1, 5]);
+  });
+});
+
 describe('createRecordParser', () => {
   it('buffers detectLines lines, then detects and drains them', () => {
     const parser = createRecordParser({ source: 's', format: 'auto', detectLines: 3 });

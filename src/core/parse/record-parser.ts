@@ -257,6 +257,12 @@ class LineRecordParser implements RecordParser {
       this.recheckPlain(line);
     }
     if (this.open !== null) {
+      // a record that opened indented (Next.js's ` ✓ Ready in 2.1s`): a line indented no deeper
+      // is the next record, not a continuation of it
+      if (this.openIndent > 0 && startsIndented(line) && indentWidth(line) <= this.openIndent) {
+        if (!this.parseLine(line, fields, this.ctx)) parsePlainLine(line, fields, this.ctx);
+        return this.startRecord(line, lineNo);
+      }
       if (startsIndented(line) || isContinuationLine(line)) return this.continueWith(line, lineNo);
       if (this.headerLinesOnly) {
         if (this.parseLine(line, fields, this.ctx)) {
@@ -420,6 +426,8 @@ class LineRecordParser implements RecordParser {
 
   /** The open record takes no header-less line: an access line, or a bare line after one (see consume). */
   private openOneLine = false;
+  /** Leading white space of the open record's first line (0 for the usual unindented opener). */
+  private openIndent = 0;
 
   /** Records completed beyond the one a consume() call returns (after a format switch). */
   private readonly extra: LogRecord[] = [];
@@ -428,6 +436,7 @@ class LineRecordParser implements RecordParser {
   private startRecord(line: string, lineNo: number): LogRecord | null {
     const done = this.closeOpen();
     this.openOneLine = this.fields.status !== null;
+    this.openIndent = startsIndented(line) ? indentWidth(line) : 0;
     const record = this.recordFromFields(lineNo);
     this.open = record;
     this.openLines = 1;
@@ -540,4 +549,11 @@ export function createRecordParser(options: RecordParserOptions): RecordParser {
     return new LineRecordParser(options);
   };
   return new PrefixAwareParser(make, Math.max(1, Math.floor(options.detectLines ?? DEFAULT_DETECT_LINES)));
+}
+
+/** Count of leading spaces and tabs. */
+function indentWidth(line: string): number {
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  return i;
 }
