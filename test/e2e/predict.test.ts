@@ -160,6 +160,18 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(rows.map((r) => r.predicted_level === 'INFO' || r.predicted_level === 'DEBUG')).toEqual([true, true, false]);
   });
 
+  it('call an access line with a 5xx status ERROR (the status is the outcome; the model reads the request), and leave 2xx/4xx to the model', async () => {
+    const lines = [
+      '203.0.113.9 - - [08/Dec/2026:10:00:01 +0000] "POST /api/checkout HTTP/1.1" 500 312 "-" "curl/8.5.0"',
+      '203.0.113.9 - - [08/Dec/2026:10:00:02 +0000] "GET /api/cart HTTP/1.1" 200 1022 "-" "curl/8.5.0"',
+      '203.0.113.9 - - [08/Dec/2026:10:00:03 +0000] "GET /favicon.ico HTTP/1.1" 404 0 "-" "curl/8.5.0"',
+    ];
+    const res = await runCli(['predict', '--format', 'ndjson', '--min-level', 'ERROR'], { stdin: lines.join('\n') + '\n' });
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    expect(rows.map((r) => [r.line, r.predicted_level, r.level_probability])).toEqual([[1, 'ERROR', null]]);
+  });
+
   it('read a failure by its headline when a tail of routine details follows it (readHeadline)', async () => {
     const line = 'Out of memory: Killed process 3121 (java) total-vm:8123456kB, anon-rss:6512344kB, file-rss:0kB, shmem-rss:0kB';
     const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: line + '\n' });
