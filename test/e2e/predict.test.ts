@@ -25,8 +25,14 @@ describe('logml predict on every fixture format', () => {
       // access-log records carry their status code right after the message
       expect(Object.keys(row)).toEqual('status' in expected[i]! ? [...FIELDS.slice(0, 5), 'status', ...FIELDS.slice(5)] : FIELDS);
       expect(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']).toContain(row.predicted_level);
-      expect(row.level_probability as number).toBeGreaterThan(0);
-      expect(row.level_probability as number).toBeLessThanOrEqual(1);
+      if (row.level_probability === null) {
+        // raised to ERROR by a 5xx status: no model probability for that level
+        expect(row.status as number).toBeGreaterThanOrEqual(500);
+        expect(row.predicted_level).toBe('ERROR');
+      } else {
+        expect(row.level_probability as number).toBeGreaterThan(0);
+        expect(row.level_probability as number).toBeLessThanOrEqual(1);
+      }
       expect(typeof row.is_anomaly).toBe('boolean');
       expect(row.template_id).toMatch(/^[0-9a-f]{16}$/);
       expect(typeof row.template).toBe('string');

@@ -125,6 +125,22 @@ function parseCriLine(line: string, out: LineFields, ctx: LineParseContext, inne
   return true;
 }
 
+// `kubectl logs --timestamps`, `docker logs -t`: an RFC 3339 time with a fraction, a space, then
+// the container's own line (`... 2026-12-08 10:00:03,123 WARN [main] c.a.Foo - msg`, JSON)
+
+const STAMP_HEAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,9}(?:Z|[+-]\d{2}:?\d{2})) (?=[\d{[])/;
+
+/** A time-stamped container line whose payload has a header with a level of its own: that header's fields (the stamp as time when it has none). */
+function parseStampedLine(line: string, out: LineFields, ctx: LineParseContext, inner: InnerParser): boolean {
+  if (line.charCodeAt(10) !== 84 /* T */) return false;
+  const m = STAMP_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  const rest = sliceTrimEnd(line, m[0].length);
+  if (!inner(rest, out, ctx) || out.level === null) return false;
+  out.time ??= normalizeTime(m[1], ctx);
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: `%m [%p] ` (the default), `%t [%p]: [%l-1] user=%u,db=%d ` and the like, then `LEVEL:  `
 
@@ -367,7 +383,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
   const first = line.charCodeAt(0);
   if (isDigit(first)) {
     if (line.charCodeAt(4) === 45 /* - */) {
-      if (parseCriLine(line, out, ctx, inner)) return true;
+      if (parseCriLine(line, out, ctx, inner) || parseStampedLine(line, out, ctx, inner)) return true;
       if (parsePostgresLine(line, out, ctx)) return true;
     }
     if (parseRedisLine(line, out, ctx)) return true;

@@ -390,3 +390,19 @@ describe('MongoDB structured logs', () => {
     expect(parseOne('{"s":"W","msg":"size is W"}').level).toBeNull();
   });
 });
+
+describe('container lines', () => {
+  it.each([
+    // kubectl logs --timestamps / docker logs -t: the stamp, then the container's own header
+    ['2026-12-08T10:00:03.123456789Z 2026-12-08 10:00:03,123 WARN [main] c.a.Foo - cache miss storm', '2026-12-08T10:00:03.123Z', 'WARN', 'cache miss storm'],
+    ['2026-12-08T10:00:06.123456789Z {"level":"error","msg":"payment failed"}', '2026-12-08T10:00:06.123Z', 'ERROR', 'payment failed'],
+    // CRI with a JSON payload: the JSON object's level and message
+    ['2026-12-08T10:00:07.5Z stderr F {"level":"warn","msg":"retrying"}', '2026-12-08T10:00:07.500Z', 'WARN', 'retrying'],
+  ])('%s', (line, time, level, message) => {
+    expect(parseOne(line)).toMatchObject({ time, level, message });
+  });
+
+  it('leaves a stamped line whose payload has no level as text after the stamp', () => {
+    expect(parseOne('2026-12-08T10:00:03.123456789Z 42 items synced')).toMatchObject({ time: '2026-12-08T10:00:03.123Z', level: null });
+  });
+});

@@ -93,6 +93,8 @@ function parse5424(line: string, pos: number, out: LineFields, ctx: LineParseCon
  * number or a level word? (`##[error]Process` of a GitHub Actions log is not one.)
  */
 function isHostName(line: string, start: number, end: number): boolean {
+  // a date where the host would be is the header of a line the time stamps (`docker logs -t`)
+  if (end - start >= 10 && line.charCodeAt(start + 4) === 45 /* - */ && line.charCodeAt(start + 7) === 45 && /^\d{4}-\d{2}-\d{2}/.test(line.slice(start, start + 10))) return false;
   let digitsOnly = true;
   for (let i = start; i < end; i++) {
     const c = line.charCodeAt(i);
