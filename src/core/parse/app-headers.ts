@@ -375,6 +375,20 @@ function parseCeleryLine(line: string, out: LineFields, ctx: LineParseContext): 
 /** A header parser for the line inside a container runtime's wrapper. */
 export type InnerParser = (line: string, out: LineFields, ctx: LineParseContext) => boolean;
 
+// The JVM's unified logging with its default decorators (-Xlog:gc): `[0.015s][warning][gc,init] msg`,
+// uptime (s or ms), level, tags (the component); the uptime is not a time of day
+const JVM_UPTIME_HEAD = /^\[\d{1,10}(?:\.\d{1,6})?m?s\]\[(trace|debug|info|warning|error) *\]\[([a-z0-9_,]{1,200}) *\] ?/;
+
+function parseJvmUptimeLine(line: string, out: LineFields): boolean {
+  const m = JVM_UPTIME_HEAD.exec(prefixOf(line));
+  if (m === null) return false;
+  out.time = null;
+  out.level = levelFromHeaderWord(m[1]!);
+  out.component = m[2]!;
+  out.message = sliceTrimEnd(line, m[0].length);
+  return true;
+}
+
 /**
  * The fixed layouts, tried before the generic scan. True when one matched (`out` filled).
  * `inner` parses the payload of a CRI line (the generic header scan, level-less layouts included).
@@ -397,7 +411,7 @@ export function parseFixedHeaderLine(line: string, out: LineFields, ctx: LinePar
       if (after === 32 && line.startsWith(' PHP ', close + 1) && parsePhpLine(line, out, ctx)) return true;
       if (close <= 22 && parseClockLevelLine(line, out)) return true;
     }
-    if (isDigit(line.charCodeAt(1)) && (parseEnvLoggerLine(line, out, ctx) || parseCeleryLine(line, out, ctx))) return true;
+    if (isDigit(line.charCodeAt(1)) && (parseEnvLoggerLine(line, out, ctx) || parseCeleryLine(line, out, ctx) || parseJvmUptimeLine(line, out))) return true;
   }
   if (first >= 67 /* C */ && first <= 87 /* W */ && line.charCodeAt(3) !== 32 && parsePythonDefaultLine(line, out)) return true;
   if (line.charCodeAt(1) === 47 /* / */ && parseLogcatBriefLine(line, out)) return true;

@@ -406,3 +406,10 @@ describe('container lines', () => {
     expect(parseOne('2026-12-08T10:00:03.123456789Z 42 items synced')).toMatchObject({ time: '2026-12-08T10:00:03.123Z', level: null });
   });
 });
+
+describe("the JVM's unified logging", () => {
+  it('reads uptime-decorated lines: level, tags as component, no time of day', () => {
+    expect(parseOne('[0.015s][warning][gc,init] Consider setting -Xms equal to -Xmx')).toMatchObject({ time: null, level: 'WARN', component: 'gc,init', message: 'Consider setting -Xms equal to -Xmx' });
+    expect(parseOne('[12.345s][info   ][gc] GC(0) Pause Young (Normal) 24M->8M(256M) 3.456ms')).toMatchObject({ level: 'INFO', component: 'gc', message: 'GC(0) Pause Young (Normal) 24M->8M(256M) 3.456ms' });
+  });
+});
