@@ -242,31 +242,23 @@ function parseMysqlLine(line: string, out: LineFields, ctx: LineParseContext): b
 const LOGGER_PID_HEAD = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?) +([A-Za-z][\w.-]{0,100}) +\[\d{1,10}\]: ([A-Za-z]{3,9}) +/;
 
 function parseLoggerPidLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  const m = LOGGER_PID_HEAD.exec(prefixOf(line));
-  if (m === null) return false;
-  const level = levelFromHeaderWord(m[3]!);
-  const time = normalizeTime(m[1], ctx);
-  if (level === null || time === null) return false;
-  out.time = time;
-  out.level = level;
-  out.component = m[2]!;
-  out.message = sliceTrimEnd(line, m[0].length);
-  return true;
+  return readTimeLevelComponent(LOGGER_PID_HEAD, line, out, ctx, [1, 3, 2]);
 }
 
 /**
- * A header whose pattern captures (1) the time, (2) the level word and (3) the component, the
- * message following it: true and `out` filled when it matches and both time and level read.
+ * A header whose pattern captures the time, the level word and the component (groups 1, 2, 3
+ * unless `groups` says otherwise), the message following it: true and `out` filled when it
+ * matches and both time and level read.
  */
-function readTimeLevelComponent(head: RegExp, line: string, out: LineFields, ctx: LineParseContext): boolean {
+function readTimeLevelComponent(head: RegExp, line: string, out: LineFields, ctx: LineParseContext, groups: readonly [number, number, number] = [1, 2, 3]): boolean {
   const m = head.exec(prefixOf(line));
   if (m === null) return false;
-  const level = levelFromHeaderWord(m[2]!);
-  const time = normalizeTime(m[1], ctx);
+  const level = levelFromHeaderWord(m[groups[1]]!);
+  const time = normalizeTime(m[groups[0]], ctx);
   if (level === null || time === null) return false;
   out.time = time;
   out.level = level;
-  out.component = m[3]!;
+  out.component = m[groups[2]]!;
   out.message = sliceTrimEnd(line, m[0].length);
   return true;
 }
