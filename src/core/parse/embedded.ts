@@ -3,8 +3,11 @@
  * (`dockerd[812]: time="..." level=warning msg="..."`) or JSON (`app[9]: {"level":"error",...}`)
  * through as the message. When the body parses as one of those, its message, level and time
  * replace the outer ones (the outer line had no level of its own, or only the facility's), so the
- * level token never reaches the model and the user sees the program's own message.
+ * level token never reaches the model and the user sees the program's own message. So does a
+ * body that opens with a text header of its own and a level (nginx logging to syslog: `nginx:
+ * 2026/12/08 10:00:00 [error] 812#812: *5 connect() failed`, a Java service under journald).
  */
+import { parseHeaderLine } from './header-text.js';
 import { parseJsonLine } from './json-lines.js';
 import { emptyFields, type LineFields, type LineParseContext } from './line-fields.js';
 import { parseLogfmtLine } from './logfmt.js';
@@ -36,6 +39,7 @@ export function refineEmbeddedBody(out: LineFields, ctx: LineParseContext): void
   scratch.component = null;
   scratch.message = '';
   if (first === 123 /* { */) parsed = parseJsonLine(body, scratch, ctx);
+  else if (first >= 48 && first <= 57) parsed = parseHeaderLine(body, scratch, ctx) && scratch.level !== null;
   else if (opensWithPair(body)) {
     parsed = parseLogfmtLine(body, scratch, ctx);
     // a body that is only counters (`a=1 b=2`) stays as written; a program's log line names its level or message

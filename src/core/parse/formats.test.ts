@@ -67,6 +67,15 @@ describe('header format', () => {
 });
 
 describe('syslog format', () => {
+  it("reads a body's own text header and level (nginx or a Java service logging to syslog)", () => {
+    expect(parseOne('2026-12-08T10:00:00.123456+00:00 web-3 nginx[812]: 2026/12/08 10:00:00 [error] 812#812: *5 connect() failed (111: Connection refused)', 'syslog')).toMatchObject({
+      time: '2026-12-08T10:00:00.123Z', level: 'ERROR', component: 'nginx', message: 'connect() failed (111: Connection refused)',
+    });
+    expect(parseOne('Dec  8 10:00:00 web-3 shop[812]: 2026-12-08 10:00:00,123 ERROR [main] c.a.Pay - Payment gateway timeout', 'syslog')).toMatchObject({
+      time: '2026-12-08T10:00:00.123Z', level: 'ERROR', component: 'shop', message: 'Payment gateway timeout',
+    });
+    expect(parseOne('Dec  8 10:00:00 web-3 app[9]: 2 workers started', 'syslog')).toMatchObject({ level: null, message: '2 workers started' });
+  });
   it('RFC 3164 with PRI', () => {
     expect(parseOne('<34>Oct 11 22:14:15 mymachine su[123]: \'su root\' failed', 'syslog')).toMatchObject({
       time: '2024-10-11T22:14:15.000Z', level: 'FATAL', component: 'su', message: '\'su root\' failed',
