@@ -24,3 +24,19 @@ export const LINE_PARSERS: Readonly<Record<InputFormat, LineParser>> = {
   klog: parseKlogLine,
   header: parseHeaderLine,
 };
+
+/**
+ * What auto-detection reads a `plain` stream with: lines of no one format (a pod's JSON logger
+ * among a library's text lines and a runtime's klog) are each read by the format that reads them
+ * with a level, a JSON object with a level or time, else as plain text. `--input-format plain`
+ * keeps every line whole.
+ */
+export function parseAnyLine(line: string, out: Parameters<LineParser>[1], ctx: Parameters<LineParser>[2]): boolean {
+  const c = line.charCodeAt(0);
+  if (c === 123 /* { */) {
+    if (parseJsonLine(line, out, ctx) && (out.level !== null || out.time !== null)) return true;
+  } else if (c >= 48 && c <= 57) {
+    if (parseHeaderLine(line, out, ctx) && out.level !== null) return true;
+  } else if (parseKlogLine(line, out, ctx) || (c === 91 /* [ */ && parseHeaderLine(line, out, ctx) && out.level !== null)) return true;
+  return parsePlainLine(line, out, ctx);
+}

@@ -275,6 +275,28 @@ describe('pathological input', () => {
 });
 
 describe('inputs that mix formats (auto-detection keeps checking)', () => {
+  it('reads each line of a stream that no one format dominates by the format that reads it (JSON, text headers, klog)', () => {
+    const lines = [
+      '{"level":"info","ts":"2026-12-08T10:00:00Z","msg":"server listening"}',
+      '2026-12-08 10:00:01,100 WARNING urllib3.connectionpool: Retrying after connection broken',
+      '{"level":"error","ts":"2026-12-08T10:00:02Z","msg":"upstream timeout"}',
+      'starting worker loop',
+      'E1208 10:00:04.000000       1 reflector.go:147] failed to list *v1.Pod: connection refused',
+      '{"level":"info","ts":"2026-12-08T10:00:05Z","msg":"request served"}',
+    ];
+    const records = parseLines(lines);
+    expect(records.map((r) => [r.level, r.message])).toEqual([
+      ['INFO', 'server listening'],
+      ['WARN', 'Retrying after connection broken'],
+      ['ERROR', 'upstream timeout'],
+      [null, 'starting worker loop'],
+      ['ERROR', 'failed to list *v1.Pod: connection refused'],
+      ['INFO', 'request served'],
+    ]);
+    // an explicit --input-format plain keeps every line whole
+    expect(parseLines(lines, 'plain').map((r) => r.level)).toEqual([null, null, null, null, null, null]);
+  });
+
   const header = (i: number, level = 'INFO') => `2024-03-05 10:15:${String(i % 60).padStart(2, '0')},123 ${level} [main] app.Server: request ${i} served`;
 
   it('header -> JSON -> header -> free text -> header: one record per line, each read in its own format', () => {

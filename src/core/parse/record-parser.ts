@@ -18,7 +18,7 @@ import { PrefixAwareParser } from './prefixed.js';
 import { isJsonDocument, JsonDocumentParser } from './json-document.js';
 import { csvHeaderOf, CsvDocumentParser } from './csv-document.js';
 import { isW3cLog, W3cDocumentParser } from './w3c-document.js';
-import { LINE_PARSERS, type InputFormat } from './formats.js';
+import { LINE_PARSERS, parseAnyLine, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
 import { parsePlainLine, readLeadingTime } from './plain.js';
@@ -199,7 +199,7 @@ class LineRecordParser implements RecordParser {
     this.mode = format;
     this.plainRecent = [];
     this.plainSeen = 0;
-    this.parseLine = LINE_PARSERS[format];
+    this.parseLine = format === 'plain' && this.auto ? parseAnyLine : LINE_PARSERS[format];
     this.oneLinePerRecord = format === 'json' || format === 'logfmt';
     this.headerLinesOnly = format === 'header' || format === 'syslog' || format === 'klog';
   }
@@ -299,7 +299,7 @@ class LineRecordParser implements RecordParser {
       }
       if (this.inTraceback && isPythonExceptionLine(line)) return this.continueWith(line, lineNo);
       if (this.reportLine !== null && this.reportLine(line)) return this.continueWith(line, lineNo);
-      parsePlainLine(line, fields, this.ctx);
+      if (!this.parseLine(line, fields, this.ctx)) parsePlainLine(line, fields, this.ctx);
       return this.startRecord(line, lineNo);
     }
     if (!this.parseLine(line, fields, this.ctx)) parsePlainLine(line, fields, this.ctx);
