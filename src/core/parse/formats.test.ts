@@ -369,6 +369,14 @@ describe('journald JSON (journalctl -o json)', () => {
   });
 });
 
+describe("Caddy's JSON access log", () => {
+  it('keeps the message and reads the status beside the request object', () => {
+    const line = '{"level":"info","ts":1733652000.5,"logger":"http.log.access.log0","msg":"handled request","request":{"method":"POST","uri":"/pay"},"duration":0.2,"status":502}';
+    expect(parseOne(line)).toMatchObject({ level: 'INFO', message: 'handled request', status: 502 });
+    expect(parseOne('{"level":"info","msg":"job done","status":200}')).not.toHaveProperty('status');
+  });
+});
+
 describe('an access log written as JSON (nginx escape=json)', () => {
   it('reads time_local, the request and the status code', () => {
     const r = parseOne('{"time_local":"03/Dec/2026:10:00:02 +0000","remote_addr":"10.0.0.1","request":"GET /api HTTP/1.1","status":"502","body_bytes_sent":"157"}');

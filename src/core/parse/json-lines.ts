@@ -133,6 +133,10 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
   out.message = detail === null ? text : `${text}\n${detail}`;
   // Docker json-file: the `log` text may carry its own header (`2024-.. ERROR [main] x.Y: ...`).
   if (messageKey === 'log' && out.level === null) readInnerHeader(text, out, ctx);
+  // Caddy's access log: `"msg":"handled request"` beside a `request` object and the `status`
+  const request = obj['request'];
+  const status = obj['status'];
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 && typeof request === 'object' && request !== null && !Array.isArray(request)) out.status = status;
   return true;
 }
 
