@@ -26,9 +26,8 @@ describe('logml predict on every fixture format', () => {
       expect(Object.keys(row)).toEqual('status' in expected[i]! ? [...FIELDS.slice(0, 5), 'status', ...FIELDS.slice(5)] : FIELDS);
       expect(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']).toContain(row.predicted_level);
       if (row.level_probability === null) {
-        // raised to ERROR by a 5xx status: no model probability for that level
-        expect(row.status as number).toBeGreaterThanOrEqual(500);
-        expect(row.predicted_level).toBe('ERROR');
+        // moved by the status (5xx to ERROR, 1xx-3xx to INFO): no model probability for that level
+        expect(row.predicted_level).toBe((row.status as number) >= 500 ? 'ERROR' : 'INFO');
       } else {
         expect(row.level_probability as number).toBeGreaterThan(0);
         expect(row.level_probability as number).toBeLessThanOrEqual(1);
@@ -176,6 +175,15 @@ describe('the shipped models on lines nobody trained them on', () => {
     expect(res.code).toBe(0);
     const rows = parseNdjson(res.stdout);
     expect(rows.map((r) => [r.line, r.predicted_level, r.level_probability])).toEqual([[1, 'ERROR', null]]);
+  });
+
+  it("call a served request (2xx) INFO at most, whatever the model reads in its text (Caddy's \"handled request\")", async () => {
+    const line = (status: number) => `{"level":"info","ts":1733652000.5,"logger":"http.log.access.log0","msg":"handled request","request":{"method":"GET","uri":"/"},"status":${status}}`;
+    const res = await runCli(['predict', '--format', 'ndjson', '--no-templates'], { stdin: [line(200), line(502)].join('\n') + '\n' });
+    expect(res.code).toBe(0);
+    const rows = parseNdjson(res.stdout);
+    expect(rows[0]!.predicted_level).toBe('INFO');
+    expect(['ERROR', 'FATAL']).toContain(rows[1]!.predicted_level);
   });
 
   it('read a failure by its headline when a tail of routine details follows it (readHeadline)', async () => {

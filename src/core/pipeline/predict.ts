@@ -10,7 +10,7 @@ import { noSkips, type SkipCounts } from '../io/line-splitter.js';
 import { ByteSink } from '../io/byte-sink.js';
 import { createWriter, type OutputFormat } from '../io/writers.js';
 import type { InputFormat } from '../parse/index.js';
-import { withStatusFloor } from './status-floor.js';
+import { withStatusBounds } from './status-bounds.js';
 import { levelRank, predictionColumns, type Level, type LogRecord, type Prediction, type PredictionColumns, type Scorer } from '../types.js';
 import { checkSomethingRead, openRecordStream } from './records.js';
 
@@ -117,7 +117,7 @@ export async function scoreRecords(batches: AsyncIterable<LogRecord[]>, score: S
     scoring.catch(() => undefined); // observed through the chain below
     chain = chain.then(async () => {
       const scored = await scoring;
-      const predictions = withStatusFloor(Array.isArray(scored) ? predictionColumns(scored) : (scored as PredictionColumns), records);
+      const predictions = withStatusBounds(Array.isArray(scored) ? predictionColumns(scored) : (scored as PredictionColumns), records);
       summary.records += records.length;
       options.onProgress?.(summary.records);
       let keep: number[] | null = null;
