@@ -8,7 +8,8 @@
  */
 import { withoutZeroCounts } from './zero-counts.js';
 
-export type MaskingVersion = 'logml-mask-v1' | 'logml-mask-v2';
+export const MASKING_VERSIONS = ['logml-mask-v1', 'logml-mask-v2'] as const;
+export type MaskingVersion = (typeof MASKING_VERSIONS)[number];
 /** The masking new models are trained with. */
 export const MASKING: MaskingVersion = 'logml-mask-v2';
 

@@ -5,7 +5,7 @@
  * hashing => bump the matching version string here.
  */
 import { createHash } from 'node:crypto';
-import type { MaskingVersion } from './mask.js';
+import { MASKING_VERSIONS, type MaskingVersion } from './mask.js';
 
 export interface FeatureSpec {
   /** Masking rules version (src/core/features/mask.ts): v2 also drops zero-counted trouble words. */
@@ -64,7 +64,7 @@ export function specHash(spec: FeatureSpec): string {
 /** Why this code cannot honour `spec`, or null when it can. */
 export function unsupportedSpecReason(spec: Partial<FeatureSpec>): string | null {
   const d = DEFAULT_FEATURE_SPEC;
-  if (spec.masking !== 'logml-mask-v1' && spec.masking !== 'logml-mask-v2') return `masking "${String(spec.masking)}" (this logml has logml-mask-v1 and ${d.masking})`;
+  if (!(MASKING_VERSIONS as readonly unknown[]).includes(spec.masking)) return `masking "${String(spec.masking)}" (this logml has ${MASKING_VERSIONS.join(' and ')})`;
   if (spec.tokenizer !== d.tokenizer) return `tokenizer "${String(spec.tokenizer)}" (this logml has ${d.tokenizer})`;
   if (spec.lexicon !== 'logml-severity-v1' && spec.lexicon !== 'none') return `lexicon "${String(spec.lexicon)}" (this logml has ${d.lexicon})`;
   if (spec.hash !== d.hash) return `hash "${String(spec.hash)}" (this logml has ${d.hash})`;

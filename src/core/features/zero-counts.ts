@@ -9,13 +9,17 @@
  */
 import { LEXICON } from './lexicon.js';
 
-const WORDS = [...LEXICON].filter(([, c]) => c !== 'ok').map(([w]) => w).sort((a, b) => b.length - a.length).join('|');
+/** The lexicon's fail and warn words that pass `keep`, longest first, as a regex alternation. */
+const troubleWords = (keep: (w: string) => boolean) =>
+  [...LEXICON].filter(([w, c]) => c !== 'ok' && keep(w)).map(([w]) => w).sort((a, b) => b.length - a.length).join('|');
+
+const WORDS = troubleWords(() => true);
 
 /** A 0 that is a number on its own (not part of 10, 0.5, v0 or 0x1f). */
 const LONE_ZERO = /(?<![\w.])0(?![\w]|\.\d)/;
 
 /** Words that read as counts before a colon (`errors: 0`, `failed: 0`), where `Error: 0` is a code. */
-const COUNT_WORDS = [...LEXICON].filter(([w, c]) => c !== 'ok' && /(?:s|ed)$/.test(w)).map(([w]) => w).sort((a, b) => b.length - a.length).join('|');
+const COUNT_WORDS = troubleWords((w) => /(?:s|ed)$/.test(w));
 
 /**
  * `0 <word>`; `<word>=0` (bare or quoted, not part of a longer name); `<word>: 0` for plurals

@@ -84,13 +84,13 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     return out;
   }
 
-  /** Scores of masked keys; `messages[j]` is a message whose key is `keys[j]` (re-masked for a model of another masking version). */
-  async function scoreKeys(keys: string[], messages: readonly string[]): Promise<KeyScore[]> {
+  /** Scores of masked keys; `messageOf(j)` is a message whose key is `keys[j]` (re-masked for a model of another masking version). */
+  async function scoreKeys(keys: string[], messageOf: (j: number) => string): Promise<KeyScore[]> {
     const feats = keys.map((k) => featurizeMasked(k, spec!));
     // the anomaly model may hash its own features (or mask by an older version): featurize again only when its spec differs
     const aSpec = anomaly?.meta.featureSpec;
     const anomalyFeats = anomaly && level && anomaly.meta.featureSpecHash !== level.meta.featureSpecHash
-      ? keys.map((k, j) => featurizeMasked(aSpec!.masking === spec!.masking ? k : maskMessage(messages[j]!, aSpec!.masking), aSpec!))
+      ? keys.map((k, j) => featurizeMasked(aSpec!.masking === spec!.masking ? k : maskMessage(messageOf(j), aSpec!.masking), aSpec!))
       : feats;
     const out: KeyScore[] = keys.map(() => ({ predictedLevel: null, levelProbability: null, severity: null, head: null }));
     if (level) {
@@ -164,7 +164,7 @@ export function createScorer(models: readonly LoadedModel[], options: ScorerOpti
     }
     if (missIndex.size > 0) {
       const missKeys = [...missIndex.keys()];
-      const scored = await scoreKeys(missKeys, missKeys.map((k) => messages[missIndex.get(k)![0]!]!));
+      const scored = await scoreKeys(missKeys, (j) => messages[missIndex.get(missKeys[j]!)![0]!]!);
       for (let j = 0; j < missKeys.length; j++) {
         const p = scored[j]!;
         for (const i of missIndex.get(missKeys[j]!)!) {

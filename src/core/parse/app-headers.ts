@@ -158,7 +158,8 @@ function parsePostgresLine(line: string, out: LineFields, ctx: LineParseContext)
   if (line.charCodeAt(4) !== 45 /* - */) return false;
   const pid = line.indexOf(' [', 19);
   if (pid < 0 || pid > 40) return false; // the `[pid]` follows the time and its zone
-  const m = PG_HEAD.exec(prefixOf(line)) ?? PGBOUNCER_HEAD.exec(prefixOf(line));
+  const head = prefixOf(line);
+  const m = PG_HEAD.exec(head) ?? PGBOUNCER_HEAD.exec(head);
   if (m === null) return false;
   const zone = m[2];
   out.time = (zone !== undefined ? normalizeTime(`${m[1]} ${zone}`, ctx) : null) ?? normalizeTime(m[1], ctx);

@@ -2,7 +2,7 @@
  * @file The closed set of input formats and the line parser of each. No I/O, no state.
  */
 import { parseHeaderLine } from './header-text.js';
-import { parseJsonLine } from './json-lines.js';
+import { parseJsonLine, parseJsonLogLine } from './json-lines.js';
 import { parseKlogLine } from './klog.js';
 import type { LineParser } from './line-fields.js';
 import { parseLogfmtLine } from './logfmt.js';
@@ -34,7 +34,7 @@ export const LINE_PARSERS: Readonly<Record<InputFormat, LineParser>> = {
 export function parseAnyLine(line: string, out: Parameters<LineParser>[1], ctx: Parameters<LineParser>[2]): boolean {
   const c = line.charCodeAt(0);
   if (c === 123 /* { */) {
-    if (parseJsonLine(line, out, ctx) && (out.level !== null || out.time !== null)) return true;
+    if (parseJsonLogLine(line, out, ctx)) return true;
   } else if (c >= 48 && c <= 57) {
     if (parseHeaderLine(line, out, ctx) && out.level !== null) return true;
   } else if (parseKlogLine(line, out, ctx) || (c === 91 /* [ */ && parseHeaderLine(line, out, ctx) && out.level !== null)) return true;

@@ -10,7 +10,7 @@ import type { Level } from '../types.js';
 import { levelFromHeaderWord, levelFromLetter } from './level.js';
 import { isDigit, isLetter, sliceTrimEnd, type LineFields, type LineParseContext } from './line-fields.js';
 import { balancedBracketEnd, classOfThreadBracket, parseFixedHeaderLine, parseLevellessHeaderLine } from './app-headers.js';
-import { parseJsonLine } from './json-lines.js';
+import { parseJsonLogLine } from './json-lines.js';
 import { parseKlogLine } from './klog.js';
 import { normalizeTime } from './time.js';
 
@@ -226,7 +226,7 @@ export function parseHeaderLine(line: string, out: LineFields, ctx: LineParseCon
 
 /** The line a container runtime wrapped: a JSON log object, any text header, or klog. */
 function parseContainerPayload(line: string, out: LineFields, ctx: LineParseContext): boolean {
-  if (line.charCodeAt(0) === 123 /* { */ && parseJsonLine(line, out, ctx) && (out.level !== null || out.time !== null)) return true;
+  if (line.charCodeAt(0) === 123 /* { */ && parseJsonLogLine(line, out, ctx)) return true;
   return parseGenericHeaderLine(line, out, ctx) || parseKlogLine(line, out, ctx);
 }
 

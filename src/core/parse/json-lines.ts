@@ -140,6 +140,11 @@ export function parseJsonLine(line: string, out: LineFields, ctx: LineParseConte
   return true;
 }
 
+/** A JSON log line: a JSON object with a level or a time (a bare JSON payload has neither). */
+export function parseJsonLogLine(line: string, out: LineFields, ctx: LineParseContext): boolean {
+  return parseJsonLine(line, out, ctx) && (out.level !== null || out.time !== null);
+}
+
 /**
  * An access log written as JSON (nginx `log_format ... escape=json`, no message key): `request`
  * ("GET / HTTP/1.1") and `status`; the message is what the text access line would hold from the

@@ -22,7 +22,7 @@ import { LINE_PARSERS, parseAnyLine, type InputFormat } from './formats.js';
 import { emptyFields, sliceTrimEnd, type LineFields, type LineParseContext, type LineParser } from './line-fields.js';
 import { criPayload } from './app-headers.js';
 import { parsePlainLine, readLeadingTime } from './plain.js';
-import { looksLikeJsonObject, parseJsonLine } from './json-lines.js';
+import { parseJsonLogLine } from './json-lines.js';
 import { julHeader, julRecordLine } from './jul.js';
 
 /** Most physical lines in one record; the rest of a longer continuation starts a new record. */
@@ -284,7 +284,7 @@ class LineRecordParser implements RecordParser {
         }
         // a JSON log line among text lines (a second logger in the same stream) is a record of its
         // own; a JSON payload with neither level nor time stays part of the record before it
-        if (this.auto && looksLikeJsonObject(line) && parseJsonLine(line, fields, this.ctx) && (fields.level !== null || fields.time !== null)) {
+        if (this.auto && parseJsonLogLine(line, fields, this.ctx)) {
           return this.startRecord(line, lineNo);
         }
         if (this.auto && this.strayLines.length + 1 >= REDETECT_LINES) {

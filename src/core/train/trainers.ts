@@ -86,10 +86,10 @@ function splitHoldout<T>(items: readonly T[], share: number): { train: T[]; test
 }
 
 /** Distinct (group, masked message, label) rows; weight = summed weight of the first + ln(repeats). */
-function dedupeRows(items: readonly LabeledMessage[], label: (d: LabeledMessage) => string): LabeledMessage[] {
+function dedupeRows(items: readonly LabeledMessage[], label: (d: LabeledMessage) => string, masking: FeatureSpec['masking']): LabeledMessage[] {
   const seen = new Map<string, { row: LabeledMessage; count: number }>();
   for (const it of items) {
-    const key = `${it.group ?? ''}\u0000${label(it)}\u0000${maskMessage(it.message)}`;
+    const key = `${it.group ?? ''}\u0000${label(it)}\u0000${maskMessage(it.message, masking)}`;
     const hit = seen.get(key);
     if (hit) hit.count++;
     else seen.set(key, { row: it, count: 1 });
@@ -230,7 +230,7 @@ export function trainLevelModel(data: readonly LabeledMessage[], opts: LevelTrai
   if (labeled.length < 2) throw new UsageError(`need at least 2 records with a level to train a level model, got ${labeled.length}`, 'give log files whose lines carry levels, or a CSV with a level column (--level-column)');
   const split0 = opts.heldOut ? { train: labeled, test: opts.heldOut.filter((d) => d.level) } : splitHoldout(labeled, opts.holdout);
   const test = split0.test;
-  const train = opts.dedupe ? dedupeRows(split0.train, (d) => d.level!) : split0.train;
+  const train = opts.dedupe ? dedupeRows(split0.train, (d) => d.level!, spec.masking) : split0.train;
   const split = opts.heldOutDescription ?? `last ${test.length} of ${labeled.length} records (input order)`;
   const classes = base ? base.labels : LEVELS.filter((l) => train.some((d) => d.level === l));
   if (base) {
